@@ -1,0 +1,148 @@
+# GameStatefulSet operator. `make help` lists the targets.
+
+VERSION ?= 0.1.0
+IMAGE_TAG_BASE ?= ghcr.io/gamestatefulset/gamestatefulset-operator
+IMG ?= $(IMAGE_TAG_BASE):v$(VERSION)
+BUNDLE_IMG ?= $(IMAGE_TAG_BASE)-bundle:v$(VERSION)
+CHANNELS ?= alpha
+DEFAULT_CHANNEL ?= alpha
+CONTAINER_TOOL ?= docker
+
+# Tools are built from Go modules into a cache outside the repository, one folder per version, so that CI and
+# later sessions reuse them.
+GSTS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/gamestatefulset-operator
+export GSTS_CACHE
+KUBE_VERSION ?= v1.37.2
+export KUBE_VERSION
+CONTROLLER_TOOLS_VERSION ?= v0.23.0
+KUSTOMIZE_VERSION ?= v5.8.1
+CONTROLLER_GEN ?= $(GSTS_CACHE)/tools/controller-gen-$(CONTROLLER_TOOLS_VERSION)/controller-gen
+KUSTOMIZE ?= $(GSTS_CACHE)/tools/kustomize-$(KUSTOMIZE_VERSION)/kustomize
+ENVTEST_ASSETS ?= $(GSTS_CACHE)/kubernetes-$(KUBE_VERSION)/bin
+KUBECTL ?= $(ENVTEST_ASSETS)/kubectl
+
+GOFLAGS_TEST ?= -race
+SHELL = /usr/bin/env bash -o pipefail
+.SHELLFLAGS = -ec
+
+.PHONY: all
+all: build
+
+##@ General
+
+.PHONY: help
+help: ## Show the targets.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  %-22s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: manifests
+manifests: controller-gen ## Generate the CRD, RBAC and webhook manifests from the markers.
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:generateEmbeddedObjectMeta=true paths="./api/..." paths="./controllers/..." paths="./internal/..." output:crd:artifacts:config=config/crd/bases
+	go run ./hack/trimcrd config/crd/bases/*.yaml
+
+.PHONY: generate
+generate: controller-gen ## Generate the DeepCopy methods.
+	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
+
+.PHONY: fmt
+fmt: ## go fmt.
+	go fmt ./...
+
+.PHONY: vet
+vet: ## go vet.
+	go vet ./...
+
+.PHONY: verify-generated
+verify-generated: generate manifests ## Fail when generated files differ from what is committed.
+	@if [ -n "$$(git status --porcelain -- api config bundle)" ]; then \
+		echo "generated files are stale; run 'make generate manifests' and commit:"; git status --porcelain -- api config bundle; git --no-pager diff --stat; exit 1; fi
+
+.PHONY: test
+test: verify-generated fmt vet test-unit test-integration ## Every test: generated files, unit tests and integration suites on a real kube-apiserver.
+
+.PHONY: test-unit
+test-unit: ## Unit tests of the pure decision logic.
+	go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/...
+
+.PHONY: test-integration
+test-integration: envtest ## Integration suites on a real kube-apiserver and etcd (envtest, built from source).
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(GOFLAGS_TEST) ./tests/integration/... -ginkgo.v -timeout 30m
+
+##@ Build
+
+.PHONY: build
+build: generate fmt vet ## Build the manager binary.
+	go build -o bin/manager ./cmd
+
+.PHONY: run
+run: manifests generate fmt vet ## Run the manager against the cluster of the current kubeconfig.
+	go run ./cmd --leader-elect=false
+
+.PHONY: docker-build
+docker-build: ## Build the operator image with Docker.
+	@command -v $(CONTAINER_TOOL) >/dev/null && $(CONTAINER_TOOL) info >/dev/null 2>&1 || { echo "docker-build: no $(CONTAINER_TOOL) engine runs here"; exit 1; }
+	$(CONTAINER_TOOL) build -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the operator image.
+	@command -v $(CONTAINER_TOOL) >/dev/null && $(CONTAINER_TOOL) info >/dev/null 2>&1 || { echo "docker-push: no $(CONTAINER_TOOL) engine runs here"; exit 1; }
+	$(CONTAINER_TOOL) push $(IMG)
+
+##@ Deployment
+
+ifndef ignore-not-found
+  ignore-not-found = false
+endif
+
+.PHONY: install
+install: manifests kustomize kubectl ## Install the CRD into the cluster of the current kubeconfig.
+	$(KUSTOMIZE) build config/crd | $(KUBECTL) apply --server-side -f -
+
+.PHONY: uninstall
+uninstall: manifests kustomize kubectl ## Remove the CRD (and every GameStatefulSet) from the cluster.
+	$(KUSTOMIZE) build config/crd | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+
+.PHONY: deploy
+deploy: manifests kustomize kubectl ## Deploy the operator (config/default) with image $(IMG).
+	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
+	$(KUSTOMIZE) build config/default | $(KUBECTL) apply --server-side -f -
+
+.PHONY: undeploy
+undeploy: kustomize kubectl ## Remove the operator deployed by `make deploy`.
+	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+
+##@ Bundle
+
+.PHONY: bundle
+bundle: manifests kustomize ## Generate the OLM bundle (bundle/manifests, bundle/metadata) from config/.
+	VERSION=$(VERSION) IMG=$(IMG) CHANNELS=$(CHANNELS) DEFAULT_CHANNEL=$(DEFAULT_CHANNEL) KUSTOMIZE=$(KUSTOMIZE) hack/generate-bundle.sh
+
+.PHONY: bundle-build
+bundle-build: ## Build the bundle image with Docker.
+	@command -v $(CONTAINER_TOOL) >/dev/null && $(CONTAINER_TOOL) info >/dev/null 2>&1 || { echo "bundle-build: no $(CONTAINER_TOOL) engine runs here"; exit 1; }
+	$(CONTAINER_TOOL) build -f bundle.Dockerfile -t $(BUNDLE_IMG) .
+
+.PHONY: bundle-push
+bundle-push: ## Push the bundle image.
+	$(MAKE) docker-push IMG=$(BUNDLE_IMG)
+
+##@ Tools
+
+.PHONY: controller-gen
+controller-gen: $(CONTROLLER_GEN) ## Build controller-gen into the cache.
+$(CONTROLLER_GEN):
+	GOBIN=$(dir $(CONTROLLER_GEN)) GOFLAGS=-mod=mod go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+
+.PHONY: kustomize
+kustomize: $(KUSTOMIZE) ## Build kustomize into the cache.
+$(KUSTOMIZE):
+	GOBIN=$(dir $(KUSTOMIZE)) GOFLAGS=-mod=mod go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+.PHONY: envtest
+envtest: ## Build etcd, kube-apiserver and kubectl from Go modules into the cache (setup-envtest cannot download here).
+	hack/build-k8s-binaries.sh etcd kube-apiserver kubectl >/dev/null
+
+.PHONY: kubectl
+kubectl: ## Build a kubectl matching the cluster version into the cache.
+	hack/build-k8s-binaries.sh kubectl >/dev/null

@@ -1,0 +1,51 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+)
+
+// CacheOptions limits the informer cache to what the operator manages: the pods, claims and revisions that
+// carry its set-name label, in the given namespaces (all when none).
+func CacheOptions(namespaces []string) cache.Options {
+	managed, err := labels.NewRequirement(identity.SetNameLabel, selection.Exists, nil)
+	utilruntime.Must(err)
+	onlyManaged := cache.ByObject{Label: labels.NewSelector().Add(*managed)}
+	opts := cache.Options{
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Pod{}:                   onlyManaged,
+			&corev1.PersistentVolumeClaim{}: onlyManaged,
+			&appsv1.ControllerRevision{}:    onlyManaged,
+		},
+	}
+	if len(namespaces) > 0 {
+		opts.DefaultNamespaces = map[string]cache.Config{}
+		for _, ns := range namespaces {
+			opts.DefaultNamespaces[ns] = cache.Config{}
+		}
+	}
+	return opts
+}

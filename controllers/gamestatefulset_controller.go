@@ -1,0 +1,324 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package controllers wires the GameStatefulSet reconciler: it observes a set's pods, claims and revisions from
+// the cache, asks the planner what to do, lets the pod control do it and writes the status.
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/podcontrol"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/revision"
+)
+
+// ownerIndex indexes pods and revisions by the name of the GameStatefulSet that controls them.
+const ownerIndex = ".metadata.gamestatefulset-controller"
+
+// GameStatefulSetReconciler reconciles GameStatefulSets.
+type GameStatefulSetReconciler struct {
+	client.Client
+	Recorder events.EventRecorder
+	// MaxConcurrentReconciles is how many sets are reconciled at once.
+	MaxConcurrentReconciles int
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+
+	podControl   *podcontrol.PodControl
+	expectations *expectations
+}
+
+// +kubebuilder:rbac:groups=tkex.tencent.com,resources=gamestatefulsets,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=tkex.tencent.com,resources=gamestatefulsets/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=tkex.tencent.com,resources=gamestatefulsets/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=apps,resources=controllerrevisions,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// conflictRetryDelay is how soon a reconcile that lost a write race with a newer version of an object runs again.
+const conflictRetryDelay = time.Second
+
+// Reconcile brings one GameStatefulSet's pods, claims, revisions and status one step closer to its spec.
+func (r *GameStatefulSetReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	result, err := r.reconcile(ctx, req)
+	if apierrors.IsConflict(err) {
+		// the cache lagged behind a write; the retry reads the newer version
+		log.FromContext(ctx).V(1).Info("conflict, retrying", "error", err.Error())
+		return ctrl.Result{RequeueAfter: conflictRetryDelay}, nil
+	}
+	return result, err
+}
+
+func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	logger := log.FromContext(ctx)
+	set := &gstsv1alpha1.GameStatefulSet{}
+	if err := r.Get(ctx, req.NamespacedName, set); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.expectations.forget(req.NamespacedName)
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if set.DeletionTimestamp != nil {
+		// the garbage collector removes pods and revisions through their owner references
+		return ctrl.Result{}, nil
+	}
+	now := r.Now()
+
+	selector, err := metav1.LabelSelectorAsSelector(set.Spec.Selector)
+	if err != nil || selector.Empty() {
+		msg := "spec.selector is empty: it would select every pod in the namespace"
+		if err != nil {
+			msg = fmt.Sprintf("spec.selector is invalid: %v", err)
+		}
+		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, "InvalidSelector", "Reconcile", msg)
+		return ctrl.Result{}, r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) {
+			meta.SetStatusCondition(&s.Conditions, metav1.Condition{Type: gstsv1alpha1.ConditionReplicaFailure,
+				Status: metav1.ConditionTrue, Reason: "InvalidSelector", Message: msg, ObservedGeneration: set.Generation})
+		})
+	}
+
+	pods, err := r.listPods(ctx, set)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if !r.expectations.satisfied(req.NamespacedName, pods, now) {
+		logger.V(1).Info("waiting for the cache to show the last changes")
+		return ctrl.Result{RequeueAfter: expectationTimeout}, nil
+	}
+
+	history, err := r.listRevisions(ctx, set)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	current, update, history, err := r.syncRevisions(ctx, set, history)
+	if errors.Is(err, revision.ErrCollision) {
+		collisions := int32(1)
+		if set.Status.CollisionCount != nil {
+			collisions = *set.Status.CollisionCount + 1
+		}
+		logger.Info("revision name collision, raising collisionCount", "collisionCount", collisions)
+		return ctrl.Result{}, r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) { s.CollisionCount = &collisions })
+	}
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+
+	claims, err := r.listClaims(ctx, set)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+
+	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Claims: claims, Now: now}
+	plan := planner.Compute(input)
+	result, execErr := r.podControl.Execute(ctx, set, plan.Actions, templatesOf(history))
+	r.expectations.expect(req.NamespacedName, result.CreatedPods, result.DeletedPods, now)
+	if plan.Waiting != "" {
+		logger.V(1).Info("waiting", "reason", plan.Waiting)
+	}
+
+	status := planner.Status(input, selector.String())
+	failure := ""
+	if execErr != nil {
+		failure = execErr.Error()
+	}
+	planner.Conditions(set, &status, plan, failure)
+	if err := r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) { *s = status }); err != nil {
+		return ctrl.Result{}, errors.Join(execErr, err)
+	}
+	if err := r.pruneHistory(ctx, set, history, status, pods); err != nil {
+		return ctrl.Result{}, errors.Join(execErr, err)
+	}
+	if execErr != nil {
+		return ctrl.Result{}, execErr
+	}
+	return ctrl.Result{RequeueAfter: plan.RequeueAfter}, nil
+}
+
+func (r *GameStatefulSetReconciler) listPods(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) ([]*corev1.Pod, error) {
+	var list corev1.PodList
+	if err := r.List(ctx, &list, client.InNamespace(set.Namespace), client.MatchingFields{ownerIndex: set.Name}); err != nil {
+		return nil, fmt.Errorf("listing pods: %w", err)
+	}
+	pods := make([]*corev1.Pod, 0, len(list.Items))
+	for i := range list.Items {
+		if identity.IsControlledBy(&list.Items[i], set) {
+			pods = append(pods, &list.Items[i])
+		}
+	}
+	return pods, nil
+}
+
+func (r *GameStatefulSetReconciler) listRevisions(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) ([]*appsv1.ControllerRevision, error) {
+	var list appsv1.ControllerRevisionList
+	if err := r.List(ctx, &list, client.InNamespace(set.Namespace), client.MatchingFields{ownerIndex: set.Name}); err != nil {
+		return nil, fmt.Errorf("listing controller revisions: %w", err)
+	}
+	history := make([]*appsv1.ControllerRevision, 0, len(list.Items))
+	for i := range list.Items {
+		if identity.IsControlledBy(&list.Items[i], set) {
+			history = append(history, &list.Items[i])
+		}
+	}
+	return history, nil
+}
+
+func (r *GameStatefulSetReconciler) listClaims(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) (map[string]*corev1.PersistentVolumeClaim, error) {
+	claims := map[string]*corev1.PersistentVolumeClaim{}
+	if len(set.Spec.VolumeClaimTemplates) == 0 {
+		return claims, nil
+	}
+	var list corev1.PersistentVolumeClaimList
+	if err := r.List(ctx, &list, client.InNamespace(set.Namespace), client.MatchingLabels{identity.SetNameLabel: set.Name}); err != nil {
+		return nil, fmt.Errorf("listing claims: %w", err)
+	}
+	for i := range list.Items {
+		claims[list.Items[i].Name] = &list.Items[i]
+	}
+	return claims, nil
+}
+
+// syncRevisions makes sure the update revision exists in the history and returns the current and update
+// revisions with the history that now holds them.
+func (r *GameStatefulSetReconciler) syncRevisions(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, history []*appsv1.ControllerRevision) (current, update *appsv1.ControllerRevision, _ []*appsv1.ControllerRevision, _ error) {
+	d, err := revision.Decide(set, history)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	switch {
+	case d.Create:
+		err := r.Create(ctx, d.Update)
+		if apierrors.IsAlreadyExists(err) {
+			existing := &appsv1.ControllerRevision{}
+			if getErr := r.Get(ctx, client.ObjectKeyFromObject(d.Update), existing); getErr != nil {
+				return nil, nil, nil, getErr
+			}
+			if !identity.IsControlledBy(existing, set) || !revision.Equal(existing, d.Update) {
+				return nil, nil, nil, revision.ErrCollision
+			}
+			d.Update = existing
+		} else if err != nil {
+			return nil, nil, nil, fmt.Errorf("creating controller revision: %w", err)
+		}
+		history = append(history, d.Update)
+		if d.Current.Name == d.Update.Name {
+			d.Current = d.Update
+		}
+	case d.Renumber:
+		if err := r.Update(ctx, d.Update); err != nil {
+			return nil, nil, nil, fmt.Errorf("renumbering controller revision %s: %w", d.Update.Name, err)
+		}
+		for i := range history {
+			if history[i].Name == d.Update.Name {
+				history[i] = d.Update
+			}
+		}
+	}
+	return d.Current, d.Update, history, nil
+}
+
+// pruneHistory deletes revisions beyond revisionHistoryLimit that no pod runs.
+func (r *GameStatefulSetReconciler) pruneHistory(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, history []*appsv1.ControllerRevision, status gstsv1alpha1.GameStatefulSetStatus, pods []*corev1.Pod) error {
+	inUse := map[string]bool{status.CurrentRevision: true, status.UpdateRevision: true}
+	for _, pod := range pods {
+		inUse[identity.Revision(pod)] = true
+	}
+	limit := int32(10)
+	if set.Spec.RevisionHistoryLimit != nil {
+		limit = *set.Spec.RevisionHistoryLimit
+	}
+	for _, old := range revision.ToPrune(history, limit, inUse) {
+		if err := r.Delete(ctx, old, client.Preconditions{UID: &old.UID}); client.IgnoreNotFound(err) != nil && !apierrors.IsConflict(err) {
+			return fmt.Errorf("pruning controller revision %s: %w", old.Name, err)
+		}
+	}
+	return nil
+}
+
+// writeStatus applies mutate to a copy of the status and writes it only when it changed.
+func (r *GameStatefulSetReconciler) writeStatus(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, mutate func(*gstsv1alpha1.GameStatefulSetStatus)) error {
+	updated := set.DeepCopy()
+	mutate(&updated.Status)
+	if apiequality.Semantic.DeepEqual(set.Status, updated.Status) {
+		return nil
+	}
+	if err := r.Status().Update(ctx, updated); err != nil {
+		return fmt.Errorf("writing status: %w", err)
+	}
+	return nil
+}
+
+// templatesOf looks up the pod template of a revision in the history.
+func templatesOf(history []*appsv1.ControllerRevision) podcontrol.Templates {
+	return func(name string) (*corev1.PodTemplateSpec, error) {
+		for _, rev := range history {
+			if rev.Name == name {
+				return revision.Template(rev)
+			}
+		}
+		return nil, fmt.Errorf("controller revision %s not found", name)
+	}
+}
+
+// SetupWithManager registers the reconciler, its indexes and its watches.
+func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	r.podControl = &podcontrol.PodControl{Client: r.Client, Recorder: r.Recorder}
+	r.expectations = newExpectations()
+	indexOwner := func(obj client.Object) []string {
+		ref := metav1.GetControllerOf(obj)
+		if ref == nil || ref.Kind != identity.Kind || ref.APIVersion != gstsv1alpha1.GroupVersion.String() {
+			return nil
+		}
+		return []string{ref.Name}
+	}
+	ctx := context.Background()
+	for _, obj := range []client.Object{&corev1.Pod{}, &appsv1.ControllerRevision{}} {
+		if err := mgr.GetFieldIndexer().IndexField(ctx, obj, ownerIndex, indexOwner); err != nil {
+			return err
+		}
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&gstsv1alpha1.GameStatefulSet{}, builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Owns(&corev1.Pod{}).
+		Owns(&appsv1.ControllerRevision{}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)}).
+		Named("gamestatefulset").
+		Complete(r)
+}

@@ -1,0 +1,384 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package planner decides, without talking to the API server, what a GameStatefulSet needs next: which pods and
+// claims to create, delete or repair, in which order, and why it waits. It follows the StatefulSet controller
+// where a user would notice a difference.
+package planner
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+)
+
+// ActionType names one change to the cluster.
+type ActionType string
+
+const (
+	// CreatePod creates the pod of an ordinal at a revision, after its missing claims.
+	CreatePod ActionType = "CreatePod"
+	// DeletePod deletes a pod: a failed one, one of a removed ordinal, or one to recreate at the update revision.
+	DeletePod ActionType = "DeletePod"
+	// CreateClaims creates the missing claims of an existing pod.
+	CreateClaims ActionType = "CreateClaims"
+	// RepairIdentity puts back the identity labels a pod lost.
+	RepairIdentity ActionType = "RepairIdentity"
+	// DeleteClaim deletes the claim of a removed ordinal (whenScaled: Delete).
+	DeleteClaim ActionType = "DeleteClaim"
+	// AdoptClaim adds the set as an owner of a claim (whenDeleted: Delete), so it goes with the set.
+	AdoptClaim ActionType = "AdoptClaim"
+	// ReleaseClaim removes the set from a claim's owners (whenDeleted: Retain).
+	ReleaseClaim ActionType = "ReleaseClaim"
+)
+
+// Action is one change to the cluster, with what it applies to.
+type Action struct {
+	Type    ActionType
+	Ordinal int32
+	// Pod is the existing pod for DeletePod, CreateClaims and RepairIdentity.
+	Pod *corev1.Pod
+	// Revision is the revision of the pod CreatePod creates.
+	Revision string
+	// Claims are the claims CreatePod and CreateClaims create, or the one claim of the claim actions.
+	Claims []*corev1.PersistentVolumeClaim
+	// Reason says why, for events and logs.
+	Reason string
+}
+
+// Input is everything a decision depends on.
+type Input struct {
+	Set             *gstsv1alpha1.GameStatefulSet
+	CurrentRevision string
+	UpdateRevision  string
+	// Pods are the pods the set controls.
+	Pods []*corev1.Pod
+	// Claims are the claims of the set that exist, by name.
+	Claims map[string]*corev1.PersistentVolumeClaim
+	Now    time.Time
+}
+
+// Plan is the ordered list of changes to make now, and why the rest waits.
+type Plan struct {
+	Actions []Action
+	// Waiting says what the set waits for before it can go on; empty when nothing blocks.
+	Waiting string
+	// RequeueAfter is set when only time ends the wait (minReadySeconds).
+	RequeueAfter time.Duration
+}
+
+func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }
+
+func (p *Plan) wait(after time.Duration, format string, args ...any) Plan {
+	p.Waiting = fmt.Sprintf(format, args...)
+	if after > 0 && (p.RequeueAfter == 0 || after < p.RequeueAfter) {
+		p.RequeueAfter = after
+	}
+	return *p
+}
+
+// PartitionOrdinal is the lowest ordinal that the update strategy moves to the update revision.
+func PartitionOrdinal(set *gstsv1alpha1.GameStatefulSet) int32 {
+	replicas := identity.Replicas(set)
+	var count int
+	if ru := set.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.Partition != nil {
+		// a malformed percentage is refused at admission; should one get through, update nothing
+		n, err := intstr.GetScaledValueFromIntOrPercent(ru.Partition, int(replicas), true)
+		if err != nil {
+			n = int(replicas)
+		}
+		count = n
+	}
+	count = max(0, min(count, int(replicas)))
+	return identity.StartOrdinal(set) + int32(count)
+}
+
+// MaxUnavailable is how many pods an update may take down at once: at least 1.
+func MaxUnavailable(set *gstsv1alpha1.GameStatefulSet) int {
+	ru := set.Spec.UpdateStrategy.RollingUpdate
+	if ru == nil || ru.MaxUnavailable == nil {
+		return 1
+	}
+	n, err := intstr.GetScaledValueFromIntOrPercent(ru.MaxUnavailable, int(identity.Replicas(set)), false)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// slots splits the pods into those of the desired ordinals, indexed from the start ordinal, and the condemned
+// ones of removed ordinals, highest ordinal first.
+func slots(set *gstsv1alpha1.GameStatefulSet, pods []*corev1.Pod) (replicas []*corev1.Pod, condemned []*corev1.Pod) {
+	start := identity.StartOrdinal(set)
+	n := identity.Replicas(set)
+	replicas = make([]*corev1.Pod, n)
+	for _, pod := range pods {
+		ord, ok := identity.OrdinalOf(set, pod.Name)
+		if !ok {
+			continue
+		}
+		if ord >= start && ord < start+n {
+			replicas[ord-start] = pod
+		} else {
+			condemned = append(condemned, pod)
+		}
+	}
+	sort.Slice(condemned, func(i, j int) bool {
+		a, _ := identity.OrdinalOf(set, condemned[i].Name)
+		b, _ := identity.OrdinalOf(set, condemned[j].Name)
+		return a > b
+	})
+	return replicas, condemned
+}
+
+func (in *Input) ordered() bool {
+	return in.Set.Spec.PodManagementPolicy != gstsv1alpha1.ParallelPodManagement
+}
+
+// revisionForNewPod keeps pods below the partition on the current revision when they are recreated.
+func (in *Input) revisionForNewPod(ordinal int32) string {
+	if in.Set.Spec.UpdateStrategy.Type != gstsv1alpha1.OnDeleteStatefulSetStrategyType && ordinal < PartitionOrdinal(in.Set) {
+		return in.CurrentRevision
+	}
+	return in.UpdateRevision
+}
+
+func (in *Input) missingClaims(ordinal int32) []*corev1.PersistentVolumeClaim {
+	var missing []*corev1.PersistentVolumeClaim
+	for _, claim := range identity.NewClaims(in.Set, ordinal) {
+		if _, ok := in.Claims[claim.Name]; !ok {
+			if !identity.RetainsClaimsOnDelete(in.Set) {
+				claim.OwnerReferences = append(claim.OwnerReferences, identity.ClaimOwnerReference(in.Set))
+			}
+			missing = append(missing, claim)
+		}
+	}
+	return missing
+}
+
+// Compute decides the next changes for a set, in the order they must be made.
+func Compute(in Input) Plan {
+	var plan Plan
+	set := in.Set
+	if set.DeletionTimestamp != nil {
+		return plan
+	}
+	start := identity.StartOrdinal(set)
+	replicas, condemned := slots(set, in.Pods)
+	ordered := in.ordered()
+	minReady := set.Spec.MinReadySeconds
+
+	planClaimOwnership(&in, &plan)
+
+	for i, pod := range replicas {
+		ordinal := start + int32(i)
+		name := identity.PodName(set, ordinal)
+		if pod == nil {
+			plan.add(Action{Type: CreatePod, Ordinal: ordinal, Revision: in.revisionForNewPod(ordinal),
+				Claims: in.missingClaims(ordinal), Reason: "missing"})
+			if ordered {
+				return plan.wait(0, "waiting for pod %s to be created and become Ready", name)
+			}
+			continue
+		}
+		if IsFailed(pod) && !IsTerminating(pod) {
+			plan.add(Action{Type: DeletePod, Ordinal: ordinal, Pod: pod, Reason: fmt.Sprintf("pod is %s", pod.Status.Phase)})
+			if ordered {
+				return plan.wait(0, "waiting for failed pod %s to be recreated", name)
+			}
+			continue
+		}
+		if IsTerminating(pod) {
+			if ordered {
+				return plan.wait(0, "waiting for pod %s to terminate", name)
+			}
+			continue
+		}
+		if claims := in.missingClaims(ordinal); len(claims) > 0 {
+			plan.add(Action{Type: CreateClaims, Ordinal: ordinal, Pod: pod, Claims: claims, Reason: "missing"})
+		}
+		if !identity.IdentityMatches(set, pod, ordinal) {
+			plan.add(Action{Type: RepairIdentity, Ordinal: ordinal, Pod: pod, Reason: "identity labels changed"})
+		}
+		if !ordered {
+			continue
+		}
+		if !IsRunningAndReady(pod) {
+			return plan.wait(0, "waiting for pod %s to be Running and Ready", name)
+		}
+		if remaining := AvailableIn(pod, minReady, in.Now); remaining > 0 {
+			return plan.wait(remaining, "waiting for pod %s to be ready for minReadySeconds (%d)", name, minReady)
+		}
+	}
+
+	if done := planScaleDown(&in, &plan, replicas, condemned, ordered); !done {
+		return plan
+	}
+	planClaimDeletion(&in, &plan, condemned)
+
+	if set.Spec.UpdateStrategy.Paused {
+		return plan.wait(0, "updates are paused")
+	}
+	switch set.Spec.UpdateStrategy.Type {
+	case gstsv1alpha1.OnDeleteStatefulSetStrategyType:
+		return plan
+	default:
+		planRollingUpdate(&in, &plan, replicas)
+	}
+	return plan
+}
+
+// planScaleDown deletes the pods of removed ordinals from the highest down; under OrderedReady one at a time and
+// only while every other pod is healthy. It returns false when the rest of the plan must wait.
+func planScaleDown(in *Input, plan *Plan, replicas, condemned []*corev1.Pod, ordered bool) bool {
+	var firstUnhealthy *corev1.Pod
+	lowest := int32(math.MaxInt32)
+	for _, pod := range append(append([]*corev1.Pod(nil), replicas...), condemned...) {
+		if pod == nil || IsHealthy(pod) {
+			continue
+		}
+		if ord, _ := identity.OrdinalOf(in.Set, pod.Name); ord < lowest {
+			lowest, firstUnhealthy = ord, pod
+		}
+	}
+	for _, pod := range condemned {
+		ord, _ := identity.OrdinalOf(in.Set, pod.Name)
+		if IsTerminating(pod) {
+			if ordered {
+				plan.wait(0, "waiting for pod %s to terminate", pod.Name)
+				return false
+			}
+			continue
+		}
+		if ordered && firstUnhealthy != nil && firstUnhealthy != pod {
+			plan.wait(0, "waiting for unhealthy pod %s before scaling down", firstUnhealthy.Name)
+			return false
+		}
+		plan.add(Action{Type: DeletePod, Ordinal: ord, Pod: pod, Reason: "scale down"})
+		if ordered {
+			plan.wait(0, "waiting for pod %s to terminate", pod.Name)
+			return false
+		}
+	}
+	return true
+}
+
+// planClaimOwnership makes the claims' owner references follow whenDeleted: with Delete the set owns its claims
+// so the garbage collector removes them with it; with Retain it owns none.
+func planClaimOwnership(in *Input, plan *Plan) {
+	retain := identity.RetainsClaimsOnDelete(in.Set)
+	for _, name := range sortedClaimNames(in.Claims) {
+		claim := in.Claims[name]
+		owned := identity.ClaimOwnedBySet(in.Set, claim)
+		switch {
+		case !retain && !owned:
+			plan.add(Action{Type: AdoptClaim, Claims: []*corev1.PersistentVolumeClaim{claim}, Reason: "whenDeleted is Delete"})
+		case retain && owned:
+			plan.add(Action{Type: ReleaseClaim, Claims: []*corev1.PersistentVolumeClaim{claim}, Reason: "whenDeleted is Retain"})
+		}
+	}
+}
+
+// planClaimDeletion deletes, when whenScaled is Delete, the claims of removed ordinals whose pod is gone: a
+// claim is never deleted while a pod may still use it.
+func planClaimDeletion(in *Input, plan *Plan, condemned []*corev1.Pod) {
+	if identity.RetainsClaimsOnScaleDown(in.Set) || len(in.Set.Spec.VolumeClaimTemplates) == 0 {
+		return
+	}
+	start := identity.StartOrdinal(in.Set)
+	end := start + identity.Replicas(in.Set)
+	podExists := make(map[int32]bool, len(condemned))
+	for _, pod := range condemned {
+		ord, _ := identity.OrdinalOf(in.Set, pod.Name)
+		podExists[ord] = true
+	}
+	for _, name := range sortedClaimNames(in.Claims) {
+		claim := in.Claims[name]
+		ord, ok := claimOrdinal(in.Set, claim)
+		if !ok || (ord >= start && ord < end) || podExists[ord] || claim.DeletionTimestamp != nil {
+			continue
+		}
+		plan.add(Action{Type: DeleteClaim, Ordinal: ord, Claims: []*corev1.PersistentVolumeClaim{claim}, Reason: "whenScaled is Delete"})
+	}
+}
+
+// claimOrdinal finds which ordinal a claim belongs to from its name <template>-<set>-<ordinal>.
+func claimOrdinal(set *gstsv1alpha1.GameStatefulSet, claim *corev1.PersistentVolumeClaim) (int32, bool) {
+	for i := range set.Spec.VolumeClaimTemplates {
+		prefix := set.Spec.VolumeClaimTemplates[i].Name + "-"
+		if len(claim.Name) > len(prefix) && claim.Name[:len(prefix)] == prefix {
+			if ord, ok := identity.OrdinalOf(set, claim.Name[len(prefix):]); ok {
+				return ord, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func sortedClaimNames(claims map[string]*corev1.PersistentVolumeClaim) []string {
+	names := make([]string, 0, len(claims))
+	for name := range claims {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// planRollingUpdate recreates outdated pods from the highest ordinal down to the partition, keeping at most
+// maxUnavailable pods unavailable: the StatefulSet's rolling update, in parallel when maxUnavailable > 1.
+func planRollingUpdate(in *Input, plan *Plan, replicas []*corev1.Pod) {
+	set := in.Set
+	start := identity.StartOrdinal(set)
+	partition := PartitionOrdinal(set)
+	minReady := set.Spec.MinReadySeconds
+	unavailable := 0
+	for _, pod := range replicas {
+		if pod == nil || IsTerminating(pod) || !IsAvailable(pod, minReady, in.Now) {
+			unavailable++
+		}
+	}
+	budget := MaxUnavailable(set) - unavailable
+	blocked := false
+	for i := len(replicas) - 1; i >= 0 && start+int32(i) >= partition; i-- {
+		pod := replicas[i]
+		if pod == nil || IsTerminating(pod) || identity.Revision(pod) == in.UpdateRevision {
+			continue
+		}
+		ordinal := start + int32(i)
+		reason := fmt.Sprintf("update to revision %s", in.UpdateRevision)
+		if !IsAvailable(pod, minReady, in.Now) {
+			// already unavailable: replacing it costs nothing, and a broken outdated pod must not block the rollout
+			plan.add(Action{Type: DeletePod, Ordinal: ordinal, Pod: pod, Reason: reason})
+			continue
+		}
+		if budget <= 0 {
+			blocked = true
+			continue
+		}
+		plan.add(Action{Type: DeletePod, Ordinal: ordinal, Pod: pod, Reason: reason})
+		budget--
+	}
+	if blocked {
+		plan.wait(0, "rolling update: maxUnavailable (%d) pods are unavailable", MaxUnavailable(set))
+	}
+}

@@ -1,0 +1,124 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package planner
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+)
+
+// Status counts the pods as the StatefulSet controller does and moves the current revision to the update
+// revision once every pod runs it and is ready. The conditions are left to Conditions.
+func Status(in Input, selector string) gstsv1alpha1.GameStatefulSetStatus {
+	set := in.Set
+	status := gstsv1alpha1.GameStatefulSetStatus{
+		ObservedGeneration: set.Generation,
+		CurrentRevision:    in.CurrentRevision,
+		UpdateRevision:     in.UpdateRevision,
+		CollisionCount:     set.Status.CollisionCount,
+		LabelSelector:      selector,
+		Conditions:         set.Status.Conditions,
+	}
+	for _, pod := range in.Pods {
+		status.Replicas++
+		ready := IsRunningAndReady(pod)
+		if ready {
+			status.ReadyReplicas++
+			if IsAvailable(pod, set.Spec.MinReadySeconds, in.Now) {
+				status.AvailableReplicas++
+			}
+		}
+		if IsTerminating(pod) {
+			continue
+		}
+		revision := identity.Revision(pod)
+		if revision == in.CurrentRevision {
+			status.CurrentReplicas++
+		}
+		if revision == in.UpdateRevision {
+			status.UpdatedReplicas++
+			if ready {
+				status.UpdatedReadyReplicas++
+			}
+		}
+	}
+	if status.UpdatedReplicas == status.Replicas && status.ReadyReplicas == status.Replicas &&
+		status.Replicas == identity.Replicas(set) {
+		status.CurrentRevision = status.UpdateRevision
+		status.CurrentReplicas = status.UpdatedReplicas
+	}
+	return status
+}
+
+// Conditions sets Ready and Progressing on status from the counts and the plan, keeping transition times of
+// unchanged conditions. failure, when not empty, is why the last change to the cluster failed.
+func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStatefulSetStatus, plan Plan, failure string) {
+	desired := identity.Replicas(set)
+	gen := set.Generation
+	conditions := append([]metav1.Condition(nil), status.Conditions...)
+
+	ready := metav1.Condition{Type: gstsv1alpha1.ConditionReady, ObservedGeneration: gen}
+	if status.AvailableReplicas >= desired && status.Replicas == desired {
+		ready.Status, ready.Reason = metav1.ConditionTrue, "AllReplicasReady"
+		ready.Message = fmt.Sprintf("%d of %d pods are ready and available", status.AvailableReplicas, desired)
+	} else {
+		ready.Status, ready.Reason = metav1.ConditionFalse, "ReplicasNotReady"
+		ready.Message = fmt.Sprintf("%d of %d pods are ready and available, %d exist", status.AvailableReplicas, desired, status.Replicas)
+	}
+	meta.SetStatusCondition(&conditions, ready)
+
+	progressing := metav1.Condition{Type: gstsv1alpha1.ConditionProgressing, ObservedGeneration: gen}
+	partition := PartitionOrdinal(set) - identity.StartOrdinal(set)
+	toUpdate := desired - partition
+	switch {
+	case status.Replicas != desired:
+		progressing.Status, progressing.Reason = metav1.ConditionTrue, "Scaling"
+		progressing.Message = fmt.Sprintf("scaling from %d to %d pods", status.Replicas, desired)
+	case set.Spec.UpdateStrategy.Paused && status.UpdatedReplicas < toUpdate:
+		progressing.Status, progressing.Reason = metav1.ConditionFalse, "Paused"
+		progressing.Message = fmt.Sprintf("updates are paused with %d of %d pods on revision %s", status.UpdatedReplicas, desired, status.UpdateRevision)
+	case set.Spec.UpdateStrategy.Type == gstsv1alpha1.OnDeleteStatefulSetStrategyType && status.UpdatedReplicas < desired:
+		progressing.Status, progressing.Reason = metav1.ConditionFalse, "WaitingForPodDeletion"
+		progressing.Message = fmt.Sprintf("OnDelete: %d of %d pods on revision %s; delete a pod to update it", status.UpdatedReplicas, desired, status.UpdateRevision)
+	case status.UpdatedReplicas < toUpdate || status.ReadyReplicas < desired || status.AvailableReplicas < desired:
+		progressing.Status, progressing.Reason = metav1.ConditionTrue, "RolloutInProgress"
+		progressing.Message = fmt.Sprintf("%d of %d pods on revision %s (partition %d), %d ready", status.UpdatedReplicas, desired, status.UpdateRevision, partition, status.ReadyReplicas)
+	case status.UpdatedReplicas < desired:
+		progressing.Status, progressing.Reason = metav1.ConditionFalse, "PartitionReached"
+		progressing.Message = fmt.Sprintf("%d of %d pods on revision %s; pods below ordinal %d stay on %s", status.UpdatedReplicas, desired, status.UpdateRevision, partition+identity.StartOrdinal(set), status.CurrentRevision)
+	default:
+		progressing.Status, progressing.Reason = metav1.ConditionFalse, "RolloutComplete"
+		progressing.Message = fmt.Sprintf("all %d pods run revision %s", desired, status.UpdateRevision)
+	}
+	if plan.Waiting != "" && progressing.Status == metav1.ConditionTrue {
+		progressing.Message += "; " + plan.Waiting
+	}
+	meta.SetStatusCondition(&conditions, progressing)
+
+	if failure != "" {
+		meta.SetStatusCondition(&conditions, metav1.Condition{Type: gstsv1alpha1.ConditionReplicaFailure, Status: metav1.ConditionTrue,
+			Reason: "ChangeFailed", Message: failure, ObservedGeneration: gen})
+	} else {
+		meta.RemoveStatusCondition(&conditions, gstsv1alpha1.ConditionReplicaFailure)
+	}
+	status.Conditions = conditions
+}

@@ -1,0 +1,203 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package podcontrol is the only place that writes pods and claims of a GameStatefulSet: it carries out a
+// planner's actions and records an event for each, as the StatefulSet controller's pod control does.
+package podcontrol
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/events"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
+)
+
+// Event reasons, as the StatefulSet controller names them where it has the same event.
+const (
+	ReasonSuccessfulCreate = "SuccessfulCreate"
+	ReasonFailedCreate     = "FailedCreate"
+	ReasonSuccessfulDelete = "SuccessfulDelete"
+	ReasonFailedDelete     = "FailedDelete"
+	ReasonSuccessfulUpdate = "SuccessfulUpdate"
+	ReasonFailedUpdate     = "FailedUpdate"
+)
+
+// Templates gives the pod template of a revision name.
+type Templates func(revision string) (*corev1.PodTemplateSpec, error)
+
+// PodControl writes pods and claims.
+type PodControl struct {
+	Client   client.Client
+	Recorder events.EventRecorder
+}
+
+// Result tells the reconciler what the executed actions changed.
+type Result struct {
+	// CreatedPods and DeletedPods name what the cache must show before the next plan is trusted.
+	CreatedPods []string
+	DeletedPods []*corev1.Pod
+}
+
+// Execute carries out the actions in order and stops at the first failure, which it returns.
+func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, actions []planner.Action, templates Templates) (Result, error) {
+	var result Result
+	for i := range actions {
+		a := &actions[i]
+		var err error
+		switch a.Type {
+		case planner.CreatePod:
+			err = c.createPod(ctx, set, a, templates)
+			if err == nil {
+				result.CreatedPods = append(result.CreatedPods, identity.PodName(set, a.Ordinal))
+			}
+		case planner.DeletePod:
+			err = c.deletePod(ctx, set, a)
+			if err == nil {
+				result.DeletedPods = append(result.DeletedPods, a.Pod)
+			}
+		case planner.CreateClaims:
+			err = c.createClaims(ctx, set, a.Claims)
+		case planner.RepairIdentity:
+			err = c.repairIdentity(ctx, set, a)
+		case planner.DeleteClaim:
+			err = c.deleteClaim(ctx, set, a)
+		case planner.AdoptClaim, planner.ReleaseClaim:
+			err = c.setClaimOwnership(ctx, set, a)
+		default:
+			err = fmt.Errorf("unknown action %q", a.Type)
+		}
+		if err != nil {
+			return result, err
+		}
+	}
+	return result, nil
+}
+
+func (c *PodControl) createClaims(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, claims []*corev1.PersistentVolumeClaim) error {
+	for _, claim := range claims {
+		err := c.Client.Create(ctx, claim.DeepCopy())
+		if apierrors.IsAlreadyExists(err) {
+			continue
+		}
+		if err != nil {
+			c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedCreate, "CreateClaim",
+				"create Claim %s for StatefulSet %s failed: %v", claim.Name, set.Name, err)
+			return fmt.Errorf("creating claim %s: %w", claim.Name, err)
+		}
+		c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulCreate, "CreateClaim",
+			"create Claim %s in GameStatefulSet %s success", claim.Name, set.Name)
+	}
+	return nil
+}
+
+func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates Templates) error {
+	if err := c.createClaims(ctx, set, a.Claims); err != nil {
+		return err
+	}
+	template, err := templates(a.Revision)
+	if err != nil {
+		return err
+	}
+	pod := identity.NewPod(set, template, a.Revision, a.Ordinal)
+	err = c.Client.Create(ctx, pod)
+	if apierrors.IsAlreadyExists(err) {
+		// the cache had not seen it yet; the next reconcile will
+		return nil
+	}
+	if err != nil {
+		c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedCreate, "CreatePod",
+			"create Pod %s in GameStatefulSet %s failed error: %v", pod.Name, set.Name, err)
+		return fmt.Errorf("creating pod %s: %w", pod.Name, err)
+	}
+	c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulCreate, "CreatePod",
+		"create Pod %s in GameStatefulSet %s successful (revision %s)", pod.Name, set.Name, a.Revision)
+	return nil
+}
+
+func (c *PodControl) deletePod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+	// the UID precondition keeps a stale cache from deleting a newer pod of the same name
+	err := c.Client.Delete(ctx, a.Pod, client.Preconditions{UID: &a.Pod.UID})
+	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+		return nil
+	}
+	if err != nil {
+		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedDelete, "DeletePod",
+			"delete Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
+		return fmt.Errorf("deleting pod %s: %w", a.Pod.Name, err)
+	}
+	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonSuccessfulDelete, "DeletePod",
+		"delete Pod %s in GameStatefulSet %s successful: %s", a.Pod.Name, set.Name, a.Reason)
+	return nil
+}
+
+func (c *PodControl) repairIdentity(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+	pod := a.Pod.DeepCopy()
+	if pod.Labels == nil {
+		pod.Labels = map[string]string{}
+	}
+	for k, v := range identity.IdentityLabelPatch(set, a.Ordinal) {
+		pod.Labels[k] = v
+	}
+	if err := c.Client.Patch(ctx, pod, client.MergeFrom(a.Pod)); err != nil {
+		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "UpdatePod",
+			"update Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
+		return client.IgnoreNotFound(err)
+	}
+	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonSuccessfulUpdate, "UpdatePod",
+		"update Pod %s in GameStatefulSet %s successful: %s", a.Pod.Name, set.Name, a.Reason)
+	return nil
+}
+
+func (c *PodControl) deleteClaim(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+	claim := a.Claims[0]
+	err := c.Client.Delete(ctx, claim, client.Preconditions{UID: &claim.UID})
+	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+		return nil
+	}
+	if err != nil {
+		c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedDelete, "DeleteClaim",
+			"delete Claim %s in GameStatefulSet %s failed error: %v", claim.Name, set.Name, err)
+		return fmt.Errorf("deleting claim %s: %w", claim.Name, err)
+	}
+	c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulDelete, "DeleteClaim",
+		"delete Claim %s in GameStatefulSet %s successful: %s", claim.Name, set.Name, a.Reason)
+	return nil
+}
+
+func (c *PodControl) setClaimOwnership(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+	claim := a.Claims[0].DeepCopy()
+	refs := claim.OwnerReferences[:0:0]
+	for _, ref := range claim.OwnerReferences {
+		if ref.UID != set.UID {
+			refs = append(refs, ref)
+		}
+	}
+	if a.Type == planner.AdoptClaim {
+		refs = append(refs, identity.ClaimOwnerReference(set))
+	}
+	claim.OwnerReferences = refs
+	if err := c.Client.Patch(ctx, claim, client.MergeFromWithOptions(a.Claims[0], client.MergeFromWithOptimisticLock{})); err != nil {
+		return client.IgnoreNotFound(fmt.Errorf("updating owners of claim %s: %w", claim.Name, err))
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package integration
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+)
+
+var namespaceCounter atomic.Int32
+
+// newNamespace creates a namespace for one spec and deletes it afterwards.
+func newNamespace() string {
+	name := fmt.Sprintf("it-%d-%d", GinkgoParallelProcess(), namespaceCounter.Add(1))
+	Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})).To(Succeed())
+	DeferCleanup(func() {
+		Expect(client.IgnoreNotFound(k8s.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}))).To(Succeed())
+	})
+	return name
+}
+
+// gameSet builds a GameStatefulSet like the reference's examples: one container "main".
+func gameSet(ns, name string, replicas int32, mutate ...func(*gstsv1alpha1.GameStatefulSet)) *gstsv1alpha1.GameStatefulSet {
+	set := &gstsv1alpha1.GameStatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: gstsv1alpha1.GameStatefulSetSpec{
+			Replicas:    ptr.To(replicas),
+			ServiceName: name,
+			Selector:    &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name: "main", Image: "game:v1", ImagePullPolicy: corev1.PullIfNotPresent,
+				}}},
+			},
+		},
+	}
+	for _, m := range mutate {
+		m(set)
+	}
+	return set
+}
+
+func parallel(set *gstsv1alpha1.GameStatefulSet) {
+	set.Spec.PodManagementPolicy = gstsv1alpha1.ParallelPodManagement
+}
+
+func getSet(ns, name string) *gstsv1alpha1.GameStatefulSet {
+	set := &gstsv1alpha1.GameStatefulSet{}
+	ExpectWithOffset(1, k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, set)).To(Succeed())
+	return set
+}
+
+// updateSet applies mutate to the latest version of a set, retrying on conflicts.
+func updateSet(ns, name string, mutate func(*gstsv1alpha1.GameStatefulSet)) {
+	EventuallyWithOffset(1, func() error {
+		set := getSet(ns, name)
+		mutate(set)
+		return k8s.Update(ctx, set)
+	}).Should(Succeed())
+}
+
+// podsOf lists the pods of a set by ordinal.
+func podsOf(ns, name string) map[int32]*corev1.Pod {
+	var list corev1.PodList
+	ExpectWithOffset(1, k8s.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{identity.SetNameLabel: name})).To(Succeed())
+	pods := map[int32]*corev1.Pod{}
+	for i := range list.Items {
+		ord, ok := identity.OrdinalOf(&gstsv1alpha1.GameStatefulSet{ObjectMeta: metav1.ObjectMeta{Name: name}}, list.Items[i].Name)
+		if ok {
+			pods[ord] = &list.Items[i]
+		}
+	}
+	return pods
+}
+
+func podNames(pods map[int32]*corev1.Pod) []string {
+	var names []string
+	for _, p := range pods {
+		names = append(names, p.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func isReady(pod *corev1.Pod) bool {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue && pod.Status.Phase == corev1.PodRunning
+		}
+	}
+	return false
+}
+
+// kubeletRuns plays the kubelet for one pod: it reports the pod Running and Ready with its containers' images.
+func kubeletRuns(pod *corev1.Pod) error {
+	now := metav1.Now()
+	pod.Status.Phase = corev1.PodRunning
+	pod.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: now}}
+	pod.Status.ContainerStatuses = nil
+	for _, c := range pod.Spec.Containers {
+		pod.Status.ContainerStatuses = append(pod.Status.ContainerStatuses, corev1.ContainerStatus{
+			Name: c.Name, Image: c.Image, ImageID: "sha256:" + strings.ReplaceAll(c.Image, ":", "-"), Ready: true,
+			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
+		})
+	}
+	return k8s.Status().Update(ctx, pod)
+}
+
+// readyPods plays the kubelet for every pod of the set that exists and is not ready yet, and tells how many
+// pods are ready.
+func readyPods(ns, name string) int {
+	ready := 0
+	for _, pod := range podsOf(ns, name) {
+		if pod.DeletionTimestamp != nil {
+			continue
+		}
+		if !isReady(pod) {
+			if err := kubeletRuns(pod); err != nil {
+				continue
+			}
+		}
+		ready++
+	}
+	return ready
+}
+
+// eventuallyAllReady plays the kubelet until the set's status shows want ready pods, all on one revision when
+// settled is true.
+func eventuallyAllReady(ns, name string, want int32) {
+	EventuallyWithOffset(1, func(g Gomega) {
+		readyPods(ns, name)
+		set := getSet(ns, name)
+		g.Expect(set.Status.ReadyReplicas).To(Equal(want))
+		g.Expect(set.Status.Replicas).To(Equal(want))
+		g.Expect(set.Status.ObservedGeneration).To(Equal(set.Generation))
+	}).WithTimeout(60 * time.Second).Should(Succeed())
+}
+
+// podEvents records the order in which a set's pods are added and deleted.
+type podEvents struct {
+	w      watch.Interface
+	events chan string
+}
+
+func watchPods(ns, name string) *podEvents {
+	w, err := clientset.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: identity.SetNameLabel + "=" + name})
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	pe := &podEvents{w: w, events: make(chan string, 1000)}
+	go func() {
+		for ev := range w.ResultChan() {
+			if pod, ok := ev.Object.(*corev1.Pod); ok && (ev.Type == watch.Added || ev.Type == watch.Deleted) {
+				pe.events <- fmt.Sprintf("%s %s", ev.Type, pod.Name)
+			}
+		}
+		close(pe.events)
+	}()
+	DeferCleanup(w.Stop)
+	return pe
+}
+
+// next waits for the next pod event.
+func (pe *podEvents) next() string {
+	var ev string
+	EventuallyWithOffset(1, pe.events).Should(Receive(&ev))
+	return ev
+}
+
+func expectRefused(err error, message string) {
+	ExpectWithOffset(1, err).To(HaveOccurred())
+	ExpectWithOffset(1, apierrors.IsInvalid(err)).To(BeTrue(), "expected an Invalid error, got %v", err)
+	ExpectWithOffset(1, err.Error()).To(ContainSubstring(message))
+}
+
+func itoa(n int32) string { return fmt.Sprint(n) }
