@@ -53,13 +53,21 @@ fmt: ## go fmt.
 vet: ## go vet.
 	go vet ./...
 
+GENERATED_FILES = api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml
+
 .PHONY: verify-generated
 verify-generated: generate manifests ## Fail when generated files differ from what is committed.
-	@if [ -n "$$(git status --porcelain -- api config bundle)" ]; then \
-		echo "generated files are stale; run 'make generate manifests' and commit:"; git status --porcelain -- api config bundle; git --no-pager diff --stat; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- $(GENERATED_FILES))" ]; then \
+		echo "generated files are stale; run 'make generate manifests' and commit them:"; \
+		git status --porcelain -- $(GENERATED_FILES); git --no-pager diff --stat -- $(GENERATED_FILES); exit 1; fi
+
+.PHONY: verify-fmt
+verify-fmt: ## Fail when a Go file is not gofmt-formatted.
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$unformatted" ]; then \
+		echo "not gofmt-formatted (run 'make fmt'):"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: verify-generated fmt vet test-unit test-integration ## Every test: generated files, unit tests and integration suites on a real kube-apiserver.
+test: verify-generated verify-fmt vet test-unit test-integration ## Every test: generated files, formatting, vet, unit tests, integration suites on a real kube-apiserver.
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic.

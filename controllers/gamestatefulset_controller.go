@@ -29,6 +29,7 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/labels"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -99,13 +100,11 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	now := r.Now()
 
 	selector, err := metav1.LabelSelectorAsSelector(set.Spec.Selector)
-	if err != nil || selector.Empty() {
-		msg := "spec.selector is empty: it would select every pod in the namespace"
-		if err != nil {
-			msg = fmt.Sprintf("spec.selector is invalid: %v", err)
-		}
+	if msg := selectorProblem(set, selector, err); msg != "" {
+		// nothing is created or deleted for a set whose pods could not be told apart
 		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, "InvalidSelector", "Reconcile", msg)
 		return ctrl.Result{}, r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) {
+			s.ObservedGeneration = set.Generation
 			meta.SetStatusCondition(&s.Conditions, metav1.Condition{Type: gstsv1alpha1.ConditionReplicaFailure,
 				Status: metav1.ConditionTrue, Reason: "InvalidSelector", Message: msg, ObservedGeneration: set.Generation})
 		})
@@ -166,6 +165,20 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		return ctrl.Result{}, execErr
 	}
 	return ctrl.Result{RequeueAfter: plan.RequeueAfter}, nil
+}
+
+// selectorProblem says what is wrong with the set's selector, or "" when it selects the template's pods and
+// nothing else could be confused with them.
+func selectorProblem(set *gstsv1alpha1.GameStatefulSet, selector labels.Selector, parseErr error) string {
+	switch {
+	case parseErr != nil:
+		return fmt.Sprintf("spec.selector is invalid: %v", parseErr)
+	case selector.Empty():
+		return "spec.selector is empty: it would select every pod in the namespace"
+	case !selector.Matches(labels.Set(set.Spec.Template.Labels)):
+		return fmt.Sprintf("spec.selector %q does not match spec.template.metadata.labels %v", selector.String(), set.Spec.Template.Labels)
+	}
+	return ""
 }
 
 func (r *GameStatefulSetReconciler) listPods(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) ([]*corev1.Pod, error) {

@@ -101,7 +101,7 @@ func (c *PodControl) createClaims(ctx context.Context, set *gstsv1alpha1.GameSta
 		}
 		if err != nil {
 			c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedCreate, "CreateClaim",
-				"create Claim %s for StatefulSet %s failed: %v", claim.Name, set.Name, err)
+				"create Claim %s in GameStatefulSet %s failed error: %v", claim.Name, set.Name, err)
 			return fmt.Errorf("creating claim %s: %w", claim.Name, err)
 		}
 		c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulCreate, "CreateClaim",

@@ -20,6 +20,7 @@ package integration
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -63,6 +64,7 @@ var _ = BeforeSuite(func() {
 	testEnv = &envtest.Environment{
 		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
+		BinaryAssetsDirectory: envtestAssets(),
 	}
 	var err error
 	cfg, err = testEnv.Start()
@@ -87,6 +89,25 @@ var _ = BeforeSuite(func() {
 		Expect(mgr.Start(ctx)).To(Succeed())
 	}()
 })
+
+// envtestAssets finds etcd and kube-apiserver: KUBEBUILDER_ASSETS when set (the Makefile sets it), otherwise the
+// cache `make envtest` builds into, so that a plain `go test ./...` works after one `make envtest`.
+func envtestAssets() string {
+	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
+		return dir
+	}
+	cache := os.Getenv("GSTS_CACHE")
+	if cache == "" {
+		base, err := os.UserCacheDir()
+		Expect(err).NotTo(HaveOccurred())
+		cache = filepath.Join(base, "gamestatefulset-operator")
+	}
+	version := os.Getenv("KUBE_VERSION")
+	if version == "" {
+		version = "v1.37.2" // keep in step with KUBE_VERSION in the Makefile
+	}
+	return filepath.Join(cache, "kubernetes-"+version, "bin")
+}
 
 var _ = AfterSuite(func() {
 	cancel()
