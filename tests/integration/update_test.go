@@ -201,4 +201,3 @@ var _ = Describe("OnDelete", func() {
 		Expect(podsOf(ns, "web")[1].Labels[identity.RevisionLabel]).To(Equal(getSet(ns, "web").Status.UpdateRevision))
 	})
 })
-
