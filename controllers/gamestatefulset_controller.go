@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -141,9 +142,19 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		return ctrl.Result{}, err
 	}
 
-	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Claims: claims, Now: now}
+	templates, err := templatesOf(history)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Claims: claims,
+		Templates: templates, Now: now}
 	plan := planner.Compute(input)
-	result, execErr := r.podControl.Execute(ctx, set, plan.Actions, templatesOf(history))
+	result, execErr := r.podControl.Execute(ctx, set, plan.Actions, func(name string) (*corev1.PodTemplateSpec, error) {
+		if t := templates[name]; t != nil {
+			return t, nil
+		}
+		return nil, fmt.Errorf("controller revision %s not found", name)
+	})
 	r.expectations.expect(req.NamespacedName, result.CreatedPods, result.DeletedPods, now)
 	if plan.Waiting != "" {
 		logger.V(1).Info("waiting", "reason", plan.Waiting)
@@ -155,6 +166,9 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		failure = execErr.Error()
 	}
 	planner.Conditions(set, &status, plan, failure)
+	if len(plan.Refused) > 0 && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonHotPatchRefused) {
+		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonHotPatchRefused, "UpdatePod", "%s", strings.Join(plan.Refused, "; "))
+	}
 	if err := r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) { *s = status }); err != nil {
 		return ctrl.Result{}, errors.Join(execErr, err)
 	}
@@ -165,6 +179,11 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		return ctrl.Result{}, execErr
 	}
 	return ctrl.Result{RequeueAfter: plan.RequeueAfter}, nil
+}
+
+func hasConditionReason(set *gstsv1alpha1.GameStatefulSet, conditionType, reason string) bool {
+	c := meta.FindStatusCondition(set.Status.Conditions, conditionType)
+	return c != nil && c.Reason == reason
 }
 
 // selectorProblem says what is wrong with the set's selector, or "" when it selects the template's pods and
@@ -294,16 +313,17 @@ func (r *GameStatefulSetReconciler) writeStatus(ctx context.Context, set *gstsv1
 	return nil
 }
 
-// templatesOf looks up the pod template of a revision in the history.
-func templatesOf(history []*appsv1.ControllerRevision) podcontrol.Templates {
-	return func(name string) (*corev1.PodTemplateSpec, error) {
-		for _, rev := range history {
-			if rev.Name == name {
-				return revision.Template(rev)
-			}
+// templatesOf decodes the pod template of every revision in the history, by revision name.
+func templatesOf(history []*appsv1.ControllerRevision) (map[string]*corev1.PodTemplateSpec, error) {
+	templates := make(map[string]*corev1.PodTemplateSpec, len(history))
+	for _, rev := range history {
+		t, err := revision.Template(rev)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("controller revision %s not found", name)
+		templates[rev.Name] = t
 	}
+	return templates, nil
 }
 
 // SetupWithManager registers the reconciler, its indexes and its watches.

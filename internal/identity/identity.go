@@ -42,6 +42,20 @@ const (
 	SetNameLabel = "gamestatefulset.kubernetes.io/set-name"
 )
 
+// InPlaceUpdateReady is the readiness gate of pods of InplaceUpdate sets: the operator sets it False to take a pod
+// out of Services' endpoints for the grace period before an in-place update.
+const InPlaceUpdateReady corev1.PodConditionType = "InPlaceUpdateReady"
+
+// HasReadinessGate tells whether the pod was created with a readiness gate on the condition.
+func HasReadinessGate(pod *corev1.Pod, condition corev1.PodConditionType) bool {
+	for _, g := range pod.Spec.ReadinessGates {
+		if g.ConditionType == condition {
+			return true
+		}
+	}
+	return false
+}
+
 // Kind is the kind of the owner references the operator writes.
 const Kind = "GameStatefulSet"
 
@@ -159,6 +173,9 @@ func NewPod(set *gstsv1alpha1.GameStatefulSet, template *corev1.PodTemplateSpec,
 		pod.Labels[k] = v
 	}
 	pod.Labels[RevisionLabel] = revisionName
+	if set.Spec.UpdateStrategy.Type == gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType && !HasReadinessGate(pod, InPlaceUpdateReady) {
+		pod.Spec.ReadinessGates = append(pod.Spec.ReadinessGates, corev1.PodReadinessGate{ConditionType: InPlaceUpdateReady})
+	}
 	pod.Spec.Hostname = pod.Name
 	pod.Spec.Subdomain = set.Spec.ServiceName
 	attachClaims(set, pod, ordinal)

@@ -30,6 +30,7 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 )
 
 // ActionType names one change to the cluster.
@@ -50,6 +51,15 @@ const (
 	AdoptClaim ActionType = "AdoptClaim"
 	// ReleaseClaim removes the set from a claim's owners (whenDeleted: Retain).
 	ReleaseClaim ActionType = "ReleaseClaim"
+	// StartGracePeriod sets the pod's InPlaceUpdateReady condition False so Services drop it before its update.
+	StartGracePeriod ActionType = "StartGracePeriod"
+	// UpdateInPlace patches the pod's images, metadata and revision (InplaceUpdate, or HotPatchUpdate when
+	// HotPatch is set).
+	UpdateInPlace ActionType = "UpdateInPlace"
+	// ResizeInPlace changes the pod's container resources through the resize subresource.
+	ResizeInPlace ActionType = "ResizeInPlace"
+	// MarkInPlaceReady sets the pod's InPlaceUpdateReady condition True.
+	MarkInPlaceReady ActionType = "MarkInPlaceReady"
 )
 
 // Action is one change to the cluster, with what it applies to.
@@ -62,6 +72,12 @@ type Action struct {
 	Revision string
 	// Claims are the claims CreatePod and CreateClaims create, or the one claim of the claim actions.
 	Claims []*corev1.PersistentVolumeClaim
+	// Change is what UpdateInPlace and ResizeInPlace apply.
+	Change inplace.Change
+	// HotPatch marks an UpdateInPlace of the HotPatchUpdate strategy.
+	HotPatch bool
+	// FallbackReason, on a DeletePod of an in-place strategy, says why the pod could not be updated in place.
+	FallbackReason string
 	// Reason says why, for events and logs.
 	Reason string
 }
@@ -75,7 +91,9 @@ type Input struct {
 	Pods []*corev1.Pod
 	// Claims are the claims of the set that exist, by name.
 	Claims map[string]*corev1.PersistentVolumeClaim
-	Now    time.Time
+	// Templates are the pod templates of the revisions in the history, by revision name.
+	Templates map[string]*corev1.PodTemplateSpec
+	Now       time.Time
 }
 
 // Plan is the ordered list of changes to make now, and why the rest waits.
@@ -83,8 +101,10 @@ type Plan struct {
 	Actions []Action
 	// Waiting says what the set waits for before it can go on; empty when nothing blocks.
 	Waiting string
-	// RequeueAfter is set when only time ends the wait (minReadySeconds).
+	// RequeueAfter is set when only time ends the wait (minReadySeconds, a grace period).
 	RequeueAfter time.Duration
+	// Refused lists the pods the strategy will not update, and why (HotPatchUpdate of a non-image change).
+	Refused []string
 }
 
 func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }
@@ -189,6 +209,7 @@ func Compute(in Input) Plan {
 	minReady := set.Spec.MinReadySeconds
 
 	planClaimOwnership(&in, &plan)
+	planReadinessGates(&in, &plan, replicas)
 
 	for i, pod := range replicas {
 		ordinal := start + int32(i)
@@ -223,6 +244,10 @@ func Compute(in Input) Plan {
 		if !ordered {
 			continue
 		}
+		if in.updating(pod) {
+			// out of service on purpose: the update step below follows it
+			continue
+		}
 		if !IsRunningAndReady(pod) {
 			return plan.wait(0, "waiting for pod %s to be Running and Ready", name)
 		}
@@ -241,7 +266,8 @@ func Compute(in Input) Plan {
 	}
 	switch set.Spec.UpdateStrategy.Type {
 	case gstsv1alpha1.OnDeleteStatefulSetStrategyType:
-		return plan
+	case gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, gstsv1alpha1.HotPatchGameStatefulSetStrategyType:
+		planInPlaceUpdate(&in, &plan, replicas)
 	default:
 		planRollingUpdate(&in, &plan, replicas)
 	}

@@ -18,13 +18,18 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 )
+
+// ReasonHotPatchRefused is the Progressing reason while HotPatchUpdate refuses a change it cannot make.
+const ReasonHotPatchRefused = "HotPatchRefused"
 
 // Status counts the pods as the StatefulSet controller does and moves the current revision to the update
 // revision once every pod runs it and is ready. The conditions are left to Conditions.
@@ -51,6 +56,10 @@ func Status(in Input, selector string) gstsv1alpha1.GameStatefulSetStatus {
 			continue
 		}
 		revision := identity.Revision(pod)
+		if inplace.InProgress(pod, revision) {
+			// between revisions until the kubelet reports the new containers
+			continue
+		}
 		if revision == in.CurrentRevision {
 			status.CurrentReplicas++
 		}
@@ -93,6 +102,10 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	case status.Replicas != desired:
 		progressing.Status, progressing.Reason = metav1.ConditionTrue, "Scaling"
 		progressing.Message = fmt.Sprintf("scaling from %d to %d pods", status.Replicas, desired)
+	case len(plan.Refused) > 0:
+		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonHotPatchRefused
+		progressing.Message = fmt.Sprintf("HotPatchUpdate only changes container images; change the strategy to update these pods: %s",
+			strings.Join(plan.Refused, "; "))
 	case set.Spec.UpdateStrategy.Paused && status.UpdatedReplicas < toUpdate:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, "Paused"
 		progressing.Message = fmt.Sprintf("updates are paused with %d of %d pods on revision %s", status.UpdatedReplicas, desired, status.UpdateRevision)

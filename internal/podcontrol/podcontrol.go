@@ -21,14 +21,17 @@ package podcontrol
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 )
 
@@ -40,6 +43,16 @@ const (
 	ReasonFailedDelete     = "FailedDelete"
 	ReasonSuccessfulUpdate = "SuccessfulUpdate"
 	ReasonFailedUpdate     = "FailedUpdate"
+	// ReasonInPlaceFallback: an InplaceUpdate pod is recreated because its change cannot be made in place.
+	ReasonInPlaceFallback = "InPlaceUpdateFallback"
+	// ReasonGracePeriod: a pod is taken out of service before its in-place update.
+	ReasonGracePeriod = "InPlaceUpdateGracePeriod"
+	// ReasonUpdatedInPlace: a pod's containers were patched in place.
+	ReasonUpdatedInPlace = "SuccessfulUpdateInPlace"
+	// ReasonHotPatched: a pod's images were hot-patched.
+	ReasonHotPatched = "SuccessfulHotPatch"
+	// ReasonResized: a pod's container resources were resized in place.
+	ReasonResized = "SuccessfulResize"
 )
 
 // Templates gives the pod template of a revision name.
@@ -83,6 +96,15 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 			err = c.deleteClaim(ctx, set, a)
 		case planner.AdoptClaim, planner.ReleaseClaim:
 			err = c.setClaimOwnership(ctx, set, a)
+		case planner.StartGracePeriod:
+			err = c.setGate(ctx, set, a, corev1.ConditionFalse, inplace.ReasonGracePeriod,
+				fmt.Sprintf("out of service before the in-place update to revision %s", a.Revision))
+		case planner.MarkInPlaceReady:
+			err = c.setGate(ctx, set, a, corev1.ConditionTrue, inplace.ReasonReady, "")
+		case planner.UpdateInPlace:
+			err = c.updateInPlace(ctx, set, a)
+		case planner.ResizeInPlace:
+			err = c.resizeInPlace(ctx, set, a)
 		default:
 			err = fmt.Errorf("unknown action %q", a.Type)
 		}
@@ -135,6 +157,10 @@ func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatef
 }
 
 func (c *PodControl) deletePod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+	if a.FallbackReason != "" {
+		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonInPlaceFallback, "UpdatePod",
+			"Pod %s cannot be updated in place (%s): recreating it", a.Pod.Name, a.FallbackReason)
+	}
 	// the UID precondition keeps a stale cache from deleting a newer pod of the same name
 	err := c.Client.Delete(ctx, a.Pod, client.Preconditions{UID: &a.Pod.UID})
 	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
@@ -200,4 +226,96 @@ func (c *PodControl) setClaimOwnership(ctx context.Context, set *gstsv1alpha1.Ga
 		return client.IgnoreNotFound(fmt.Errorf("updating owners of claim %s: %w", claim.Name, err))
 	}
 	return nil
+}
+
+// setGate writes the pod's InPlaceUpdateReady condition; the kubelet folds it into the pod's Ready condition.
+func (c *PodControl) setGate(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, status corev1.ConditionStatus, reason, message string) error {
+	pod := a.Pod.DeepCopy()
+	condition := corev1.PodCondition{Type: inplace.ReadinessGate, Status: status, Reason: reason, Message: message,
+		LastTransitionTime: metav1.Now()}
+	replaced := false
+	for i := range pod.Status.Conditions {
+		if pod.Status.Conditions[i].Type == inplace.ReadinessGate {
+			pod.Status.Conditions[i] = condition
+			replaced = true
+		}
+	}
+	if !replaced {
+		pod.Status.Conditions = append(pod.Status.Conditions, condition)
+	}
+	if err := c.Client.Status().Patch(ctx, pod, client.StrategicMergeFrom(a.Pod)); err != nil {
+		return client.IgnoreNotFound(fmt.Errorf("setting %s=%s on pod %s: %w", inplace.ReadinessGate, status, pod.Name, err))
+	}
+	if status == corev1.ConditionFalse {
+		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonGracePeriod, "UpdatePod",
+			"Pod %s set not ready for its grace period: %s", pod.Name, a.Reason)
+	}
+	return nil
+}
+
+func (c *PodControl) updateInPlace(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+	stateKey := inplace.StateAnnotation
+	if a.HotPatch {
+		stateKey = inplace.HotPatchStateAnnotation
+	}
+	updated, err := inplace.Apply(a.Pod, a.Change, identity.RevisionLabel, a.Revision, stateKey, time.Now())
+	if err != nil {
+		return err
+	}
+	if a.HotPatch {
+		updated.Annotations[inplace.HotPatchAnnotation] = "true"
+	}
+	// the resourceVersion precondition keeps a stale cache from recording stale container statuses
+	if err := c.Client.Patch(ctx, updated, client.StrategicMergeFrom(a.Pod, client.MergeFromWithOptimisticLock{})); err != nil {
+		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "UpdatePod",
+			"update Pod %s in place in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
+		return client.IgnoreNotFound(fmt.Errorf("updating pod %s in place: %w", a.Pod.Name, err))
+	}
+	reason := ReasonUpdatedInPlace
+	if a.HotPatch {
+		reason = ReasonHotPatched
+	}
+	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, reason, "UpdatePod",
+		"Pod %s: %s (images %v)", a.Pod.Name, a.Reason, a.Change.Images)
+	return nil
+}
+
+func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+	resized := a.Pod.DeepCopy()
+	for i := range resized.Spec.Containers {
+		if r, ok := a.Change.Resources[resized.Spec.Containers[i].Name]; ok {
+			resized.Spec.Containers[i].Resources = r
+		}
+	}
+	if err := c.Client.SubResource("resize").Patch(ctx, resized, client.StrategicMergeFrom(a.Pod)); err != nil {
+		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || apierrors.IsNotFound(err) && !podGone(ctx, c.Client, a.Pod) {
+			// the API server or the pod's node cannot resize: recreate the pod instead
+			return c.deletePod(ctx, set, &planner.Action{Type: planner.DeletePod, Ordinal: a.Ordinal, Pod: a.Pod,
+				FallbackReason: fmt.Sprintf("resize refused: %v", err), Reason: a.Reason + " by recreation"})
+		}
+		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "ResizePod",
+			"resize Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
+		return client.IgnoreNotFound(fmt.Errorf("resizing pod %s: %w", a.Pod.Name, err))
+	}
+	relabeled := resized.DeepCopy()
+	for k, v := range a.Change.Labels {
+		relabeled.Labels[k] = v
+	}
+	if relabeled.Annotations == nil {
+		relabeled.Annotations = map[string]string{}
+	}
+	for k, v := range a.Change.Annotations {
+		relabeled.Annotations[k] = v
+	}
+	relabeled.Labels[identity.RevisionLabel] = a.Revision
+	if err := c.Client.Patch(ctx, relabeled, client.MergeFrom(resized)); err != nil {
+		return client.IgnoreNotFound(fmt.Errorf("labelling resized pod %s: %w", a.Pod.Name, err))
+	}
+	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonResized, "ResizePod", "Pod %s: %s", a.Pod.Name, a.Reason)
+	return nil
+}
+
+// podGone tells whether the pod no longer exists, to tell a missing pod from a missing resize subresource.
+func podGone(ctx context.Context, c client.Client, pod *corev1.Pod) bool {
+	return apierrors.IsNotFound(c.Get(ctx, client.ObjectKeyFromObject(pod), &corev1.Pod{}))
 }

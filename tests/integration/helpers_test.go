@@ -122,22 +122,83 @@ func isReady(pod *corev1.Pod) bool {
 	return false
 }
 
-// kubeletRuns plays the kubelet for one pod: it reports the pod Running and Ready with its containers' images.
+// kubeletRuns plays the kubelet for one pod: every container runs its spec's image (a container whose image
+// changed is restarted, or swapped without a restart when the pod carries the hot-patch annotation, as the
+// original operator's customised kubelet does), and the pod is Ready when its readiness gates are True.
 func kubeletRuns(pod *corev1.Pod) error {
 	now := metav1.Now()
 	pod.Status.Phase = corev1.PodRunning
-	pod.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: now}}
+	pod.Status.ObservedGeneration = pod.Generation
+	hotPatch := pod.Annotations["io.kubernetes.hotpatch.container"] == "true"
+	statuses := map[string]corev1.ContainerStatus{}
+	for _, cs := range pod.Status.ContainerStatuses {
+		statuses[cs.Name] = cs
+	}
 	pod.Status.ContainerStatuses = nil
 	for _, c := range pod.Spec.Containers {
-		pod.Status.ContainerStatuses = append(pod.Status.ContainerStatuses, corev1.ContainerStatus{
-			Name: c.Name, Image: c.Image, ImageID: "sha256:" + strings.ReplaceAll(c.Image, ":", "-"), Ready: true,
-			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
-		})
+		cs, seen := statuses[c.Name]
+		if !seen {
+			cs = corev1.ContainerStatus{Name: c.Name, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}}
+		}
+		if cs.Image != c.Image {
+			if seen && !hotPatch {
+				cs.RestartCount++
+				cs.State.Running.StartedAt = now
+			}
+			cs.Image, cs.ImageID = c.Image, "sha256:"+strings.ReplaceAll(c.Image, ":", "-")
+		}
+		cs.Ready = true
+		pod.Status.ContainerStatuses = append(pod.Status.ContainerStatuses, cs)
 	}
+	ready := corev1.ConditionTrue
+	for _, gate := range pod.Spec.ReadinessGates {
+		status := corev1.ConditionFalse
+		for _, c := range pod.Status.Conditions {
+			if c.Type == gate.ConditionType {
+				status = c.Status
+			}
+		}
+		if status != corev1.ConditionTrue {
+			ready = corev1.ConditionFalse
+		}
+	}
+	setPodCondition(pod, corev1.PodReady, ready, now)
 	return k8s.Status().Update(ctx, pod)
 }
 
-// readyPods plays the kubelet for every pod of the set that exists and is not ready yet, and tells how many
+func setPodCondition(pod *corev1.Pod, conditionType corev1.PodConditionType, status corev1.ConditionStatus, now metav1.Time) {
+	for i := range pod.Status.Conditions {
+		if pod.Status.Conditions[i].Type == conditionType {
+			if pod.Status.Conditions[i].Status != status {
+				pod.Status.Conditions[i].Status, pod.Status.Conditions[i].LastTransitionTime = status, now
+			}
+			return
+		}
+	}
+	pod.Status.Conditions = append(pod.Status.Conditions, corev1.PodCondition{Type: conditionType, Status: status, LastTransitionTime: now})
+}
+
+// inSync tells whether the pod's status already shows what kubeletRuns would report.
+func inSync(pod *corev1.Pod) bool {
+	if !isReady(pod) || pod.Status.ObservedGeneration != pod.Generation || len(pod.Status.ContainerStatuses) != len(pod.Spec.Containers) {
+		return false
+	}
+	for i, c := range pod.Spec.Containers {
+		if pod.Status.ContainerStatuses[i].Image != c.Image {
+			return false
+		}
+	}
+	for _, gate := range pod.Spec.ReadinessGates {
+		for _, c := range pod.Status.Conditions {
+			if c.Type == gate.ConditionType && c.Status != corev1.ConditionTrue {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// readyPods plays the kubelet for every pod of the set whose status is behind its spec, and tells how many
 // pods are ready.
 func readyPods(ns, name string) int {
 	ready := 0
@@ -145,8 +206,8 @@ func readyPods(ns, name string) int {
 		if pod.DeletionTimestamp != nil {
 			continue
 		}
-		if !isReady(pod) {
-			if err := kubeletRuns(pod); err != nil {
+		if !inSync(pod) {
+			if err := kubeletRuns(pod); err != nil || !isReady(pod) {
 				continue
 			}
 		}

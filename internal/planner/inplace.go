@@ -1,0 +1,194 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package planner
+
+import (
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
+)
+
+// gracePeriod is the InplaceUpdate grace period of the set.
+func gracePeriod(set *gstsv1alpha1.GameStatefulSet) time.Duration {
+	if s := set.Spec.UpdateStrategy.InPlaceUpdateStrategy; s != nil {
+		return time.Duration(s.GracePeriodSeconds) * time.Second
+	}
+	return 0
+}
+
+func isInPlaceStrategy(set *gstsv1alpha1.GameStatefulSet) bool {
+	t := set.Spec.UpdateStrategy.Type
+	return t == gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType || t == gstsv1alpha1.HotPatchGameStatefulSetStrategyType
+}
+
+// updating tells whether the pod is out of service because of an in-place update: waiting out its grace period
+// or restarting with new containers.
+func (in *Input) updating(pod *corev1.Pod) bool {
+	if inplace.InProgress(pod, identity.Revision(pod)) {
+		return true
+	}
+	c := inplace.GateCondition(pod)
+	return inplace.HasGate(pod) && c != nil && c.Status == corev1.ConditionFalse
+}
+
+// mayUpdate tells whether the strategy would move this pod to the update revision now.
+func (in *Input) mayUpdate(pod *corev1.Pod, ordinal int32) bool {
+	set := in.Set
+	return isInPlaceStrategy(set) && !set.Spec.UpdateStrategy.Paused && ordinal >= PartitionOrdinal(set) &&
+		identity.Revision(pod) != in.UpdateRevision
+}
+
+// planReadinessGates keeps the InPlaceUpdateReady condition True on every pod that is not in the middle of an
+// in-place update: new pods, pods whose update completed, and pods whose grace period was cut short (partition
+// raised, updates paused, rolled back).
+func planReadinessGates(in *Input, plan *Plan, replicas []*corev1.Pod) {
+	start := identity.StartOrdinal(in.Set)
+	for i, pod := range replicas {
+		if pod == nil || IsTerminating(pod) || !inplace.HasGate(pod) {
+			continue
+		}
+		c := inplace.GateCondition(pod)
+		if c != nil && c.Status == corev1.ConditionTrue {
+			continue
+		}
+		if inplace.InProgress(pod, identity.Revision(pod)) {
+			continue
+		}
+		if _, inGrace := inplace.GraceRemaining(pod, 0, in.Now); inGrace && in.mayUpdate(pod, start+int32(i)) {
+			continue
+		}
+		plan.add(Action{Type: MarkInPlaceReady, Ordinal: start + int32(i), Pod: pod, Reason: "no in-place update in flight"})
+	}
+}
+
+// planInPlaceUpdate moves pods from the highest ordinal down to the partition to the update revision without
+// recreating them, at most maxUnavailable at a time: InplaceUpdate takes each pod out of service for its grace
+// period, then patches its images; HotPatchUpdate patches images at once and refuses any other change.
+func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod) {
+	set := in.Set
+	hotPatch := set.Spec.UpdateStrategy.Type == gstsv1alpha1.HotPatchGameStatefulSetStrategyType
+	start := identity.StartOrdinal(set)
+	partition := PartitionOrdinal(set)
+	minReady := set.Spec.MinReadySeconds
+	grace := gracePeriod(set)
+	target := in.Templates[in.UpdateRevision]
+
+	unavailable := 0
+	for _, pod := range replicas {
+		if pod == nil || IsTerminating(pod) || !IsAvailable(pod, minReady, in.Now) || in.updating(pod) {
+			unavailable++
+		}
+	}
+	budget := MaxUnavailable(set) - unavailable
+	blocked := false
+	// take spends the budget for taking an available pod out of service; an unavailable one costs nothing.
+	take := func(pod *corev1.Pod) bool {
+		if !IsAvailable(pod, minReady, in.Now) {
+			return true
+		}
+		if budget <= 0 {
+			blocked = true
+			return false
+		}
+		budget--
+		return true
+	}
+
+	for i := len(replicas) - 1; i >= 0 && start+int32(i) >= partition; i-- {
+		pod := replicas[i]
+		if pod == nil || IsTerminating(pod) || identity.Revision(pod) == in.UpdateRevision ||
+			inplace.InProgress(pod, identity.Revision(pod)) {
+			continue
+		}
+		ordinal := start + int32(i)
+		from := in.Templates[identity.Revision(pod)]
+		var change inplace.Change
+		switch {
+		case target == nil:
+			plan.wait(0, "the template of update revision %s is unknown", in.UpdateRevision)
+			return
+		case from == nil:
+			change.NotInPlace = fmt.Sprintf("its revision %q is no longer in the history", identity.Revision(pod))
+		default:
+			change = inplace.Compare(from, target)
+		}
+
+		if hotPatch {
+			if !change.ImagesOnly() {
+				plan.Refused = append(plan.Refused, fmt.Sprintf("pod %s cannot be hot-patched to revision %s: %s",
+					pod.Name, in.UpdateRevision, orDefault(change.NotInPlace, "container resources changed")))
+				continue
+			}
+			if take(pod) {
+				plan.add(Action{Type: UpdateInPlace, Ordinal: ordinal, Pod: pod, Revision: in.UpdateRevision, Change: change,
+					HotPatch: true, Reason: fmt.Sprintf("hot-patch to revision %s", in.UpdateRevision)})
+			}
+			continue
+		}
+
+		if change.NotInPlace != "" {
+			if take(pod) {
+				plan.add(Action{Type: DeletePod, Ordinal: ordinal, Pod: pod, FallbackReason: change.NotInPlace,
+					Reason: fmt.Sprintf("update to revision %s by recreation: %s", in.UpdateRevision, change.NotInPlace)})
+			}
+			continue
+		}
+		if change.ResourcesOnly() {
+			if take(pod) {
+				plan.add(Action{Type: ResizeInPlace, Ordinal: ordinal, Pod: pod, Revision: in.UpdateRevision, Change: change,
+					Reason: fmt.Sprintf("resize to revision %s", in.UpdateRevision)})
+			}
+			continue
+		}
+		if grace > 0 && inplace.HasGate(pod) {
+			if remaining, inGrace := inplace.GraceRemaining(pod, grace, in.Now); inGrace {
+				if remaining > 0 {
+					plan.wait(remaining, "pod %s is out of service for its grace period", pod.Name)
+					continue
+				}
+				plan.add(Action{Type: UpdateInPlace, Ordinal: ordinal, Pod: pod, Revision: in.UpdateRevision, Change: change,
+					Reason: fmt.Sprintf("in-place update to revision %s after a grace period of %s", in.UpdateRevision, grace)})
+				continue
+			}
+			if take(pod) {
+				plan.add(Action{Type: StartGracePeriod, Ordinal: ordinal, Pod: pod, Revision: in.UpdateRevision,
+					Reason: fmt.Sprintf("in-place update to revision %s in %s", in.UpdateRevision, grace)})
+				plan.wait(grace, "pod %s is out of service for its grace period", pod.Name)
+			}
+			continue
+		}
+		if take(pod) {
+			plan.add(Action{Type: UpdateInPlace, Ordinal: ordinal, Pod: pod, Revision: in.UpdateRevision, Change: change,
+				Reason: fmt.Sprintf("in-place update to revision %s", in.UpdateRevision)})
+		}
+	}
+	if blocked {
+		plan.wait(0, "in-place update: maxUnavailable (%d) pods are updating or unavailable", MaxUnavailable(set))
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
