@@ -67,6 +67,8 @@ type GameStatefulSetReconciler struct {
 // +kubebuilder:rbac:groups=tkex.tencent.com,resources=gamestatefulsets/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=tkex.tencent.com,resources=gamestatefulsets/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=pods/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups="",resources=pods/resize,verbs=get;update;patch
 // +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=apps,resources=controllerrevisions,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
