@@ -126,6 +126,9 @@ func isReady(pod *corev1.Pod) bool {
 // changed is restarted, or swapped without a restart when the pod carries the hot-patch annotation, as the
 // original operator's customised kubelet does), and the pod is Ready when its readiness gates are True.
 func kubeletRuns(pod *corev1.Pod) error {
+	if pod == nil {
+		return fmt.Errorf("no such pod")
+	}
 	now := metav1.Now()
 	pod.Status.Phase = corev1.PodRunning
 	pod.Status.ObservedGeneration = pod.Generation

@@ -54,7 +54,13 @@ func hotPatchUpdate(partition int32) func(*gstsv1alpha1.GameStatefulSet) {
 	}
 }
 
-func gate(pod *corev1.Pod) *corev1.PodCondition { return inplace.GateCondition(pod) }
+// gate is the pod's InPlaceUpdateReady condition, empty while the pod or the condition does not exist.
+func gate(pod *corev1.Pod) *corev1.PodCondition {
+	if pod == nil || inplace.GateCondition(pod) == nil {
+		return &corev1.PodCondition{}
+	}
+	return inplace.GateCondition(pod)
+}
 
 func restarts(pod *corev1.Pod) int32 {
 	if len(pod.Status.ContainerStatuses) == 0 {
@@ -192,7 +198,9 @@ var _ = Describe("InplaceUpdate", func() {
 		Eventually(func(g Gomega) {
 			readyPods(ns, "web")
 			g.Expect(uids(ns, "web")[0]).NotTo(Or(Equal(before), BeEmpty()))
-			g.Expect(podsOf(ns, "web")[0].Spec.Containers[0].Env).To(HaveLen(1))
+			pod := podsOf(ns, "web")[0]
+			g.Expect(pod).NotTo(BeNil())
+			g.Expect(pod.Spec.Containers[0].Env).To(HaveLen(1))
 		}).Should(Succeed())
 		Eventually(func() []string { return eventReasons(ns, "web") }).Should(ContainElement("InPlaceUpdateFallback"))
 	})
@@ -221,7 +229,9 @@ var _ = Describe("InplaceUpdate", func() {
 		// the e2e suite on a real kubelet sees it resized in place
 		Eventually(func(g Gomega) {
 			readyPods(ns, "web")
-			g.Expect(podsOf(ns, "web")[0].Spec.Containers[0].Resources.Requests.Cpu().String()).To(Equal("200m"))
+			pod := podsOf(ns, "web")[0]
+			g.Expect(pod).NotTo(BeNil())
+			g.Expect(pod.Spec.Containers[0].Resources.Requests.Cpu().String()).To(Equal("200m"))
 			g.Expect(statusCounts(ns, "web")).To(Equal([4]int32{1, 1, 1, 1}))
 		}).Should(Succeed())
 		Expect(eventMessages(ns, "web")).To(ContainElement(ContainSubstring("cannot be updated in place (resize refused")))
