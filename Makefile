@@ -67,7 +67,7 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 		echo "not gofmt-formatted (run 'make fmt'):"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: verify-generated verify-fmt vet test-unit test-integration ## Every test: generated files, formatting, vet, unit tests, integration suites on a real kube-apiserver.
+test: verify-generated verify-fmt vet test-unit test-integration test-e2e-local ## Every test: generated files, formatting, vet, unit, integration (real kube-apiserver) and e2e (local cluster) suites.
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic.
@@ -76,6 +76,32 @@ test-unit: ## Unit tests of the pure decision logic.
 .PHONY: test-integration
 test-integration: envtest ## Integration suites on a real kube-apiserver and etcd (envtest, built from source).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(GOFLAGS_TEST) ./tests/integration/... -ginkgo.v -timeout 30m
+
+.PHONY: test-e2e
+test-e2e: kubectl ## The e2e suites against the cluster of KUBECONFIG, with the operator deployed (kind when Docker runs: see docs/e2e.md).
+	KUBECTL=$(KUBECTL) go test ./tests/e2e/... -ginkgo.v -timeout 40m
+
+.PHONY: test-e2e-local
+test-e2e-local: kustomize ## Bring the local cluster up, deploy the operator, run the e2e suites, tear the cluster down.
+	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) hack/e2e-local.sh
+
+##@ Local cluster (real kubelet, containerd, runc; built from source, no Docker)
+
+.PHONY: cluster-up
+cluster-up: ## Start the local single-node cluster (idempotent); prints the KUBECONFIG to use.
+	hack/local-cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local cluster and remove everything it created.
+	hack/local-cluster.sh down
+
+.PHONY: deploy-local
+deploy-local: kustomize kubectl ## Build the images, import them into the local cluster and deploy config/default.
+	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) hack/deploy-local.sh
+
+.PHONY: demo
+demo: cluster-up deploy-local ## The operator end to end: local cluster, operator deployed as users deploy it, a sample applied.
+	KUBECTL=$(KUBECTL) hack/demo.sh
 
 ##@ Build
 

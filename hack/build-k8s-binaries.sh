@@ -4,12 +4,15 @@
 # proxy is not, so everything is compiled from source once and reused by later runs (CI, later sessions).
 #
 # usage: hack/build-k8s-binaries.sh COMPONENT...
-#   COMPONENT: kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd
+#   COMPONENT: kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd runc kwok
 # prints nothing on success but the directory that holds the binaries (last line).
 set -euo pipefail
 
 KUBE_VERSION="${KUBE_VERSION:-v1.37.2}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+# Debian's runc 1.1 fails to start sandboxes here; a runc without the seccomp tag fails with "seccomp not supported".
+RUNC_VERSION="${RUNC_VERSION:-v1.5.2}"
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 CACHE_ROOT="${GSTS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gamestatefulset-operator}"
 BIN_DIR="$CACHE_ROOT/kubernetes-$KUBE_VERSION/bin"
 mkdir -p "$BIN_DIR"
@@ -101,10 +104,37 @@ build_etcd() {
   mv "$BIN_DIR/etcd.tmp" "$BIN_DIR/etcd"
 }
 
+# build_module_main builds the main package of a module at a version into its own versioned folder and links it
+# into BIN_DIR: name module version [go build flags...]
+build_module_main() {
+  local name="$1" module="$2" version="$3"; shift 3
+  local out="$CACHE_ROOT/$name-$version"
+  if [[ ! -x "$out/$name" ]]; then
+    local dir="$CACHE_ROOT/src/$name-$version"
+    mkdir -p "$dir" "$out"
+    if [[ ! -f "$dir/.ready" ]]; then
+      printf 'module gsts.local/%sbuild\n\ngo %s\n\nrequire %s %s\n' "$name" \
+        "$(go env GOVERSION | sed 's/^go//; s/\([0-9]*\.[0-9]*\).*/\1/')" "$module" "$version" > "$dir/go.mod"
+      printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$module${MODULE_MAIN_SUFFIX:-}" > "$dir/tools.go"
+      (cd "$dir" && go mod tidy)
+      touch "$dir/.ready"
+    fi
+    log "building $name $version"
+    (cd "$dir" && go build -trimpath "$@" -o "$out/$name.tmp" "$module${MODULE_MAIN_SUFFIX:-}")
+    mv "$out/$name.tmp" "$out/$name"
+  fi
+  ln -sf "$out/$name" "$BIN_DIR/$name"
+}
+
 for component in "$@"; do
   if [[ -x "$BIN_DIR/$component" ]]; then continue; fi
   case "$component" in
     etcd) build_etcd ;;
+    runc)
+      command -v pkg-config >/dev/null && pkg-config --exists libseccomp || {
+        log "runc needs libseccomp-dev and pkg-config (apt-get install libseccomp-dev pkg-config)"; exit 1; }
+      CGO_ENABLED=1 build_module_main runc github.com/opencontainers/runc "$RUNC_VERSION" -tags seccomp -ldflags "-s -w" ;;
+    kwok) MODULE_MAIN_SUFFIX=/cmd/kwok CGO_ENABLED=0 build_module_main kwok sigs.k8s.io/kwok "$KWOK_VERSION" -ldflags "-s -w" ;;
     kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|kubectl) build_kube "$component" ;;
     *) log "unknown component $component"; exit 2 ;;
   esac

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The e2e suites on the local cluster: up, deploy the operator as users do, run, and always tear down.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+CLUSTER="$ROOT/hack/local-cluster.sh"
+
+teardown() { "$CLUSTER" down || echo "e2e-local: cluster-down failed" >&2; }
+trap teardown EXIT
+KUBECONFIG="$("$CLUSTER" up | tail -1)"
+export KUBECONFIG
+"$ROOT/hack/deploy-local.sh"
+cd "$ROOT"
+go test ./tests/e2e/... -ginkgo.v -timeout 40m
