@@ -305,13 +305,17 @@ down() {
   for table in nat filter mangle; do
     iptables-save -t "$table" | grep -vE -- '-j (KUBE-|CNI-)|^:(KUBE-|CNI-)|-A (KUBE-|CNI-)' | iptables-restore -T "$table" 2>/dev/null || true
   done
+  # the pods' network: each veth on the bridge and the network namespace at its other end
+  ip -o link show master "$BRIDGE" type veth 2>/dev/null | while read -r _ dev rest; do
+    dev="${dev%%@*}"
+    netns="$(sed -n 's/.*link-netns \([^ ]*\).*/\1/p' <<<"$rest")"
+    ip link delete "$dev" 2>/dev/null || true
+    [[ "$netns" == cni-* ]] && ip netns delete "$netns" 2>/dev/null || true
+  done
   if ip link show "$BRIDGE" >/dev/null 2>&1; then
     log "removing bridge $BRIDGE"
     ip link delete "$BRIDGE"
   fi
-  for veth in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^veth' || true); do
-    ip link show "$veth" 2>/dev/null | grep -q "master $BRIDGE" && ip link delete "$veth" || true
-  done
   rm -rf "$RUN_DIR"
   rm -rf "$CLUSTER_DIR"
   log "cluster is down"

@@ -1,0 +1,161 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"fmt"
+	"sort"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+)
+
+// gameSet is a set of the e2e game server at v1, with a readiness probe so that Ready is the kubelet's word.
+func gameSet(ns, name string, replicas int32, mutate ...func(*gstsv1alpha1.GameStatefulSet)) *gstsv1alpha1.GameStatefulSet {
+	set := &gstsv1alpha1.GameStatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: gstsv1alpha1.GameStatefulSetSpec{
+			Replicas:    ptr.To(replicas),
+			ServiceName: name,
+			Selector:    &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}},
+				Spec: corev1.PodSpec{
+					TerminationGracePeriodSeconds: ptr.To[int64](1),
+					Containers: []corev1.Container{{
+						Name: "main", Image: gameImage + ":v1", ImagePullPolicy: corev1.PullNever,
+						Ports: []corev1.ContainerPort{{Name: "game", ContainerPort: 8080}},
+						ReadinessProbe: &corev1.Probe{
+							ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}},
+							PeriodSeconds: 1,
+						},
+					}},
+				},
+			},
+		},
+	}
+	for _, m := range mutate {
+		m(set)
+	}
+	return set
+}
+
+func parallel(set *gstsv1alpha1.GameStatefulSet) {
+	set.Spec.PodManagementPolicy = gstsv1alpha1.ParallelPodManagement
+}
+
+func strategy(t gstsv1alpha1.GameStatefulSetUpdateStrategyType, partition, maxUnavailable int32, graceSeconds int32) func(*gstsv1alpha1.GameStatefulSet) {
+	return func(set *gstsv1alpha1.GameStatefulSet) {
+		set.Spec.UpdateStrategy = gstsv1alpha1.GameStatefulSetUpdateStrategy{
+			Type: t,
+			RollingUpdate: &gstsv1alpha1.RollingUpdateStatefulSetStrategy{
+				Partition: ptr.To(intstr.FromInt32(partition)), MaxUnavailable: ptr.To(intstr.FromInt32(maxUnavailable)),
+			},
+			InPlaceUpdateStrategy: &gstsv1alpha1.InPlaceUpdateStrategy{GracePeriodSeconds: graceSeconds},
+		}
+	}
+}
+
+// headlessService gives the set's pods their identity and an EndpointSlice to watch.
+func headlessService(ns, name string) {
+	ExpectWithOffset(1, k8s.Create(ctx, &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: corev1.ServiceSpec{ClusterIP: corev1.ClusterIPNone, Selector: map[string]string{"app": name},
+			Ports: []corev1.ServicePort{{Name: "game", Port: 8080}}, PublishNotReadyAddresses: false},
+	})).To(Succeed())
+}
+
+func getSet(ns, name string) *gstsv1alpha1.GameStatefulSet {
+	set := &gstsv1alpha1.GameStatefulSet{}
+	ExpectWithOffset(1, k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, set)).To(Succeed())
+	return set
+}
+
+func podsOf(ns, name string) map[int32]*corev1.Pod {
+	var list corev1.PodList
+	ExpectWithOffset(1, k8s.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{identity.SetNameLabel: name})).To(Succeed())
+	pods := map[int32]*corev1.Pod{}
+	owner := &gstsv1alpha1.GameStatefulSet{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	for i := range list.Items {
+		if ord, ok := identity.OrdinalOf(owner, list.Items[i].Name); ok {
+			pods[ord] = &list.Items[i]
+		}
+	}
+	return pods
+}
+
+func podNames(pods map[int32]*corev1.Pod) []string {
+	var names []string
+	for _, p := range pods {
+		names = append(names, p.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// statusCounts is what `kubectl get gsts` prints: REPLICAS READYREPLICAS CURRENTREPLICAS UPDATEDREPLICAS.
+func statusCounts(ns, name string) [4]int32 {
+	set := getSet(ns, name)
+	return [4]int32{*set.Spec.Replicas, set.Status.ReadyReplicas, set.Status.CurrentReplicas, set.Status.UpdatedReplicas}
+}
+
+func eventuallyReady(ns, name string, replicas int32) {
+	EventuallyWithOffset(1, func(g Gomega) {
+		set := getSet(ns, name)
+		g.Expect(set.Status.ObservedGeneration).To(Equal(set.Generation))
+		g.Expect(set.Status.Replicas).To(Equal(replicas))
+		g.Expect(set.Status.ReadyReplicas).To(Equal(replicas))
+	}).Should(Succeed())
+}
+
+func snapshot(ns, name string) map[int32]corev1.Pod {
+	out := map[int32]corev1.Pod{}
+	for ord, p := range podsOf(ns, name) {
+		out[ord] = *p
+	}
+	return out
+}
+
+func patchImage(ns, name, version string) {
+	out, err := kubectl("-n", ns, "patch", "gamestatefulset", name, "--type=json", "-p",
+		fmt.Sprintf(`[{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "%s:%s"}]`, gameImage, version))
+	ExpectWithOffset(1, err).NotTo(HaveOccurred(), out)
+}
+
+func setPartition(ns, name string, partition int32) {
+	out, err := kubectl("-n", ns, "patch", "gamestatefulset", name, "--type=merge", "-p",
+		fmt.Sprintf(`{"spec":{"updateStrategy":{"rollingUpdate":{"partition":%d}}}}`, partition))
+	ExpectWithOffset(1, err).NotTo(HaveOccurred(), out)
+}
+
+func image(pod *corev1.Pod) string { return pod.Spec.Containers[0].Image }
+
+func restarts(pod *corev1.Pod) int32 {
+	if len(pod.Status.ContainerStatuses) == 0 {
+		return -1
+	}
+	return pod.Status.ContainerStatuses[0].RestartCount
+}
+

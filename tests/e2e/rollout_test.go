@@ -1,0 +1,283 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/utils/ptr"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
+)
+
+const name = "test-gamestatefulset"
+
+var _ = Describe("RollingUpdate", func() {
+	var ns string
+	BeforeEach(func() { ns = newNamespace() })
+
+	It("follows the reference walkthrough: partition 3 of 5 recreates pods 4 and 3, then partition 0 finishes", func() {
+		Expect(k8s.Create(ctx, gameSet(ns, name, 5, strategy(gstsv1alpha1.RollingUpdateStatefulSetStrategyType, 3, 1, 0)))).To(Succeed())
+		eventuallyReady(ns, name, 5)
+		Expect(statusCounts(ns, name)).To(Equal([4]int32{5, 5, 5, 5}))
+		before := snapshot(ns, name)
+
+		patchImage(ns, name, "v2")
+		Eventually(func() [4]int32 { return statusCounts(ns, name) }).Should(Equal([4]int32{5, 5, 3, 2}))
+		after := snapshot(ns, name)
+		for ord := range int32(5) {
+			if ord < 3 {
+				Expect(after[ord].UID).To(Equal(before[ord].UID), "pod %d is below the partition", ord)
+				Expect(image(ptr.To(after[ord]))).To(HaveSuffix(":v1"))
+			} else {
+				Expect(after[ord].UID).NotTo(Equal(before[ord].UID), "pod %d is recreated", ord)
+				Expect(image(ptr.To(after[ord]))).To(HaveSuffix(":v2"))
+			}
+		}
+
+		setPartition(ns, name, 0)
+		Eventually(func(g Gomega) {
+			g.Expect(statusCounts(ns, name)).To(Equal([4]int32{5, 5, 5, 5}))
+			s := getSet(ns, name)
+			g.Expect(s.Status.CurrentRevision).To(Equal(s.Status.UpdateRevision))
+		}).Should(Succeed())
+	})
+
+	It("updates maxUnavailable pods at once", func() {
+		Expect(k8s.Create(ctx, gameSet(ns, name, 4, parallel, strategy(gstsv1alpha1.RollingUpdateStatefulSetStrategyType, 0, 2, 0)))).To(Succeed())
+		eventuallyReady(ns, name, 4)
+		unavailable := watchUnavailable(ns, name, 4)
+		patchImage(ns, name, "v2")
+		Eventually(func(g Gomega) {
+			g.Expect(statusCounts(ns, name)).To(Equal([4]int32{4, 4, 4, 4}))
+			s := getSet(ns, name)
+			g.Expect(s.Status.CurrentRevision).To(Equal(s.Status.UpdateRevision))
+		}).Should(Succeed())
+		worst := unavailable()
+		Expect(worst).To(BeNumerically("<=", 2), "never more than maxUnavailable pods down")
+		Expect(worst).To(Equal(2), "the update ran two pods at a time")
+	})
+})
+
+// watchUnavailable follows the set's pods from their watch events and returns the most pods that were missing,
+// terminating or not Ready at any one time.
+func watchUnavailable(ns, set string, replicas int) func() int {
+	w, err := clientset.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: "app=" + set})
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	var mu sync.Mutex
+	available := map[string]bool{}
+	worst := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range w.ResultChan() {
+			pod, ok := ev.Object.(*corev1.Pod)
+			if !ok {
+				continue
+			}
+			mu.Lock()
+			available[pod.Name] = ev.Type != watch.Deleted && pod.DeletionTimestamp == nil && isReady(pod)
+			up := 0
+			for _, a := range available {
+				if a {
+					up++
+				}
+			}
+			worst = max(worst, replicas-up)
+			mu.Unlock()
+		}
+	}()
+	// the watch starts with every pod ready: forget the ADDED events of the initial list
+	Eventually(func() int { mu.Lock(); defer mu.Unlock(); return len(available) }).Should(Equal(replicas))
+	mu.Lock()
+	worst = 0
+	mu.Unlock()
+	return func() int {
+		w.Stop()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return worst
+	}
+}
+
+func isReady(pod *corev1.Pod) bool {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// endpointReadiness follows a pod's endpoint in its Service's EndpointSlices and remembers when it was seen
+// not ready and ready again.
+type endpointReadiness struct {
+	mu                sync.Mutex
+	notReady, readyAt time.Time
+}
+
+func watchEndpoint(ns, service, pod string) *endpointReadiness {
+	w, err := clientset.DiscoveryV1().EndpointSlices(ns).Watch(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + service})
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	DeferCleanup(w.Stop)
+	e := &endpointReadiness{}
+	go func() {
+		for ev := range w.ResultChan() {
+			slice, ok := ev.Object.(*discoveryv1.EndpointSlice)
+			if !ok {
+				continue
+			}
+			ready, present := false, false
+			for _, ep := range slice.Endpoints {
+				if ep.TargetRef != nil && ep.TargetRef.Name == pod {
+					present = true
+					ready = ep.Conditions.Ready != nil && *ep.Conditions.Ready
+				}
+			}
+			e.mu.Lock()
+			switch {
+			case (!present || !ready) && e.notReady.IsZero():
+				e.notReady = time.Now()
+			case present && ready && !e.notReady.IsZero() && e.readyAt.IsZero():
+				e.readyAt = time.Now()
+			}
+			e.mu.Unlock()
+		}
+	}()
+	return e
+}
+
+func (e *endpointReadiness) times() (notReady, readyAgain time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.notReady, e.readyAt
+}
+
+var _ = Describe("InplaceUpdate", func() {
+	It("takes each pod out of its Service's endpoints for the grace period, restarts its container in place, and brings it back", func() {
+		ns := newNamespace()
+		headlessService(ns, name)
+		Expect(k8s.Create(ctx, gameSet(ns, name, 5, strategy(gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, 3, 1, 5), func(s *gstsv1alpha1.GameStatefulSet) {
+			s.Spec.ServiceName = name
+		}))).To(Succeed())
+		eventuallyReady(ns, name, 5)
+		// the endpoint of pod 4 is ready before the update starts
+		Eventually(func() bool { return endpointReady(ns, name, name+"-4") }).Should(BeTrue())
+		before := snapshot(ns, name)
+		endpoint := watchEndpoint(ns, name, name+"-4")
+
+		patchImage(ns, name, "v2")
+		Eventually(func(g Gomega) {
+			g.Expect(statusCounts(ns, name)).To(Equal([4]int32{5, 5, 3, 2}))
+			g.Expect(restarts(podsOf(ns, name)[3])).To(Equal(int32(1)))
+		}).Should(Succeed())
+		after := snapshot(ns, name)
+		for ord := range int32(5) {
+			b, a := before[ord], after[ord]
+			Expect(a.UID).To(Equal(b.UID), "pod %d keeps its identity", ord)
+			Expect(a.Spec.NodeName).To(Equal(b.Spec.NodeName))
+			Expect(a.Status.PodIP).To(Equal(b.Status.PodIP))
+			if ord < 3 {
+				Expect(restarts(ptr.To(a))).To(Equal(int32(0)), "pod %d is below the partition", ord)
+				Expect(a.Status.ContainerStatuses[0].ImageID).To(Equal(b.Status.ContainerStatuses[0].ImageID))
+				continue
+			}
+			Expect(restarts(ptr.To(a))).To(Equal(int32(1)), "RESTARTS of pod %d", ord)
+			Expect(a.Status.ContainerStatuses[0].ImageID).NotTo(Equal(b.Status.ContainerStatuses[0].ImageID))
+			Expect(image(ptr.To(a))).To(HaveSuffix(":v2"))
+		}
+		out, _ := kubectl("-n", ns, "get", "pods")
+		GinkgoWriter.Println(out)
+
+		Eventually(func() bool { _, ready := endpoint.times(); return !ready.IsZero() }).Should(BeTrue(), "pod 4 is back in its endpoints")
+		notReady, _ := endpoint.times()
+		restarted := after[4].Status.ContainerStatuses[0].State.Running.StartedAt.Time
+		Expect(notReady).To(BeTemporally("<", restarted), "pod 4 left the endpoints before its container restarted")
+		// startedAt has a precision of a second and the endpoint follows the gate after a moment: 5s less margins
+		Expect(restarted.Sub(notReady)).To(BeNumerically(">=", 3*time.Second), "it stayed out for the grace period")
+		Expect(inplace.GateCondition(ptr.To(after[4])).Status).To(Equal(corev1.ConditionTrue))
+	})
+})
+
+func endpointReady(ns, service, pod string) bool {
+	slices, err := clientset.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + service})
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	for _, s := range slices.Items {
+		for _, ep := range s.Endpoints {
+			if ep.TargetRef != nil && ep.TargetRef.Name == pod {
+				return ep.Conditions.Ready != nil && *ep.Conditions.Ready
+			}
+		}
+	}
+	return false
+}
+
+var _ = Describe("HotPatchUpdate", func() {
+	It("patches images of pods 4 and 3 in place; a stock kubelet restarts the changed container", func() {
+		ns := newNamespace()
+		Expect(k8s.Create(ctx, gameSet(ns, name, 5, strategy(gstsv1alpha1.HotPatchGameStatefulSetStrategyType, 3, 1, 0)))).To(Succeed())
+		eventuallyReady(ns, name, 5)
+		before := snapshot(ns, name)
+		patchImage(ns, name, "v2")
+		Eventually(func() [4]int32 { return statusCounts(ns, name) }).Should(Equal([4]int32{5, 5, 3, 2}))
+		after := snapshot(ns, name)
+		for ord := range int32(5) {
+			Expect(after[ord].UID).To(Equal(before[ord].UID), "pod %d is not recreated", ord)
+			if ord < 3 {
+				Expect(after[ord].Annotations).NotTo(HaveKey(inplace.HotPatchAnnotation))
+				continue
+			}
+			Expect(after[ord].Annotations).To(HaveKeyWithValue(inplace.HotPatchAnnotation, "true"))
+			Expect(after[ord].Annotations).To(HaveKey(inplace.HotPatchStateAnnotation))
+			Expect(after[ord].Status.ContainerStatuses[0].ImageID).NotTo(Equal(before[ord].Status.ContainerStatuses[0].ImageID))
+			// The original operator's customised kubelet swaps the image without a restart. This cluster runs a
+			// stock kubelet, which restarts a container whose image changed: RESTARTS 1.
+			Expect(restarts(ptr.To(after[ord]))).To(Equal(int32(1)))
+		}
+	})
+})
+
+var _ = Describe("HorizontalPodAutoscaler", func() {
+	It("scales a GameStatefulSet through its scale subresource", func() {
+		ns := newNamespace()
+		Expect(k8s.Create(ctx, gameSet(ns, name, 1, parallel))).To(Succeed())
+		eventuallyReady(ns, name, 1)
+		// minReplicas above the current count: the HPA scales up without a metrics pipeline
+		Expect(k8s.Create(ctx, &autoscalingv2.HorizontalPodAutoscaler{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+			Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
+				ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: gstsv1alpha1.GroupVersion.String(), Kind: "GameStatefulSet", Name: name},
+				MinReplicas:    ptr.To[int32](3),
+				MaxReplicas:    5,
+				Metrics: []autoscalingv2.MetricSpec{{Type: autoscalingv2.ResourceMetricSourceType, Resource: &autoscalingv2.ResourceMetricSource{
+					Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr.To[int32](80)}}}},
+			},
+		})).To(Succeed())
+		eventuallyReady(ns, name, 3)
+		Expect(*getSet(ns, name).Spec.Replicas).To(Equal(int32(3)))
+	})
+})

@@ -1,0 +1,129 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package e2e runs the product on a real cluster: the operator deployed from config/default, real kubelets
+// running the game server image. It runs against the cluster of KUBECONFIG (`make test-e2e`); `make
+// test-e2e-local` brings up the local cluster first, and kind works the same way where Docker runs.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+)
+
+const (
+	operatorNamespace  = "gamestatefulset-system"
+	operatorDeployment = "gamestatefulset-controller-manager"
+)
+
+var (
+	ctx       = context.Background()
+	k8s       client.Client
+	clientset *kubernetes.Clientset
+	// gameImage is the game server image the suites run, built by hack/deploy-local.sh in versions v1, v2, v3.
+	gameImage = envOr("GAME_IMAGE", "gsts-e2e/gameserver")
+)
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func TestE2E(t *testing.T) {
+	if os.Getenv("KUBECONFIG") == "" {
+		t.Skip("KUBECONFIG is not set: run `make test-e2e-local`, or `make test-e2e` against a cluster with the operator deployed")
+	}
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "GameStatefulSet e2e suite (real cluster)")
+}
+
+var _ = BeforeSuite(func() {
+	SetDefaultEventuallyTimeout(3 * time.Minute)
+	SetDefaultEventuallyPollingInterval(250 * time.Millisecond)
+	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
+	Expect(err).NotTo(HaveOccurred())
+	cfg.QPS, cfg.Burst = 50, 100
+	scheme := clientgoscheme.Scheme
+	Expect(gstsv1alpha1.AddToScheme(scheme)).To(Succeed())
+	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+	clientset = kubernetes.NewForConfigOrDie(cfg)
+
+	By("waiting for the operator deployed from config/default")
+	Eventually(func(g Gomega) {
+		d := &appsv1.Deployment{}
+		g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: operatorDeployment}, d)).To(Succeed())
+		g.Expect(d.Status.AvailableReplicas).To(BeNumerically(">=", 1))
+	}).Should(Succeed())
+})
+
+var namespaceCounter atomic.Int32
+
+// newNamespace creates a namespace for one spec; on failure it dumps pods, events and the operator's logs, then
+// deletes the namespace.
+func newNamespace() string {
+	name := fmt.Sprintf("e2e-%d-%d", time.Now().Unix()%100000, namespaceCounter.Add(1))
+	Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})).To(Succeed())
+	DeferCleanup(func() {
+		if CurrentSpecReport().Failed() {
+			dump(name)
+		}
+		Expect(client.IgnoreNotFound(k8s.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}))).To(Succeed())
+	})
+	return name
+}
+
+func dump(ns string) {
+	for _, args := range [][]string{
+		{"-n", ns, "get", "gamestatefulsets,pods,pvc,endpointslices", "-o", "wide"},
+		{"-n", ns, "describe", "gamestatefulsets"},
+		{"-n", ns, "get", "events", "--sort-by=.lastTimestamp"},
+		{"-n", operatorNamespace, "logs", "deployment/" + operatorDeployment, "--tail=200"},
+	} {
+		out, _ := kubectl(args...)
+		GinkgoWriter.Printf("\n$ kubectl %s\n%s\n", strings.Join(args, " "), out)
+	}
+}
+
+// kubectl runs the kubectl built for the cluster's version, as a user would.
+func kubectl(args ...string) (string, error) {
+	cmd := exec.Command(envOr("KUBECTL", "kubectl"), args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
