@@ -158,4 +158,3 @@ func restarts(pod *corev1.Pod) int32 {
 	}
 	return pod.Status.ContainerStatuses[0].RestartCount
 }
-

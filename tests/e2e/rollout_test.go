@@ -59,11 +59,7 @@ var _ = Describe("RollingUpdate", func() {
 		}
 
 		setPartition(ns, name, 0)
-		Eventually(func(g Gomega) {
-			g.Expect(statusCounts(ns, name)).To(Equal([4]int32{5, 5, 5, 5}))
-			s := getSet(ns, name)
-			g.Expect(s.Status.CurrentRevision).To(Equal(s.Status.UpdateRevision))
-		}).Should(Succeed())
+		eventuallyRolledOut(ns, name, 5)
 	})
 
 	It("updates maxUnavailable pods at once", func() {
@@ -71,16 +67,26 @@ var _ = Describe("RollingUpdate", func() {
 		eventuallyReady(ns, name, 4)
 		unavailable := watchUnavailable(ns, name, 4)
 		patchImage(ns, name, "v2")
-		Eventually(func(g Gomega) {
-			g.Expect(statusCounts(ns, name)).To(Equal([4]int32{4, 4, 4, 4}))
-			s := getSet(ns, name)
-			g.Expect(s.Status.CurrentRevision).To(Equal(s.Status.UpdateRevision))
-		}).Should(Succeed())
+		eventuallyRolledOut(ns, name, 4)
 		worst := unavailable()
 		Expect(worst).To(BeNumerically("<=", 2), "never more than maxUnavailable pods down")
 		Expect(worst).To(Equal(2), "the update ran two pods at a time")
 	})
 })
+
+// eventuallyRolledOut waits until the status of the latest spec shows every pod updated and ready.
+func eventuallyRolledOut(ns, name string, replicas int32) {
+	EventuallyWithOffset(1, func(g Gomega) {
+		s := getSet(ns, name)
+		g.Expect(s.Status.ObservedGeneration).To(Equal(s.Generation))
+		g.Expect([4]int32{*s.Spec.Replicas, s.Status.ReadyReplicas, s.Status.CurrentReplicas, s.Status.UpdatedReplicas}).
+			To(Equal([4]int32{replicas, replicas, replicas, replicas}))
+		g.Expect(s.Status.CurrentRevision).To(Equal(s.Status.UpdateRevision))
+		for _, pod := range podsOf(ns, name) {
+			g.Expect(image(pod)).To(HaveSuffix(":v2"))
+		}
+	}).Should(Succeed())
+}
 
 // watchUnavailable follows the set's pods from their watch events and returns the most pods that were missing,
 // terminating or not Ready at any one time.
@@ -100,6 +106,7 @@ func watchUnavailable(ns, set string, replicas int) func() int {
 			}
 			mu.Lock()
 			available[pod.Name] = ev.Type != watch.Deleted && pod.DeletionTimestamp == nil && isReady(pod)
+			GinkgoWriter.Printf("%s %s %s available=%v\n", time.Now().Format("15:04:05.000"), ev.Type, pod.Name, available[pod.Name])
 			up := 0
 			for _, a := range available {
 				if a {
@@ -189,6 +196,7 @@ var _ = Describe("InplaceUpdate", func() {
 		Eventually(func() bool { return endpointReady(ns, name, name+"-4") }).Should(BeTrue())
 		before := snapshot(ns, name)
 		endpoint := watchEndpoint(ns, name, name+"-4")
+		outOfService := watchGateFalse(ns, name+"-4")
 
 		patchImage(ns, name, "v2")
 		Eventually(func(g Gomega) {
@@ -217,11 +225,39 @@ var _ = Describe("InplaceUpdate", func() {
 		notReady, _ := endpoint.times()
 		restarted := after[4].Status.ContainerStatuses[0].State.Running.StartedAt.Time
 		Expect(notReady).To(BeTemporally("<", restarted), "pod 4 left the endpoints before its container restarted")
-		// startedAt has a precision of a second and the endpoint follows the gate after a moment: 5s less margins
-		Expect(restarted.Sub(notReady)).To(BeNumerically(">=", 3*time.Second), "it stayed out for the grace period")
+		// the pod's condition and the container's startedAt are both server times with a precision of a second
+		Expect(restarted.Sub(outOfService())).To(BeNumerically(">=", 4*time.Second), "it stayed out for the grace period of 5s")
 		Expect(inplace.GateCondition(ptr.To(after[4])).Status).To(Equal(corev1.ConditionTrue))
 	})
 })
+
+// watchGateFalse returns when the pod's InPlaceUpdateReady condition turned False, as the pod records it.
+func watchGateFalse(ns, pod string) func() time.Time {
+	w, err := clientset.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + pod})
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	DeferCleanup(w.Stop)
+	var mu sync.Mutex
+	var since time.Time
+	go func() {
+		for ev := range w.ResultChan() {
+			if p, ok := ev.Object.(*corev1.Pod); ok {
+				if c := inplace.GateCondition(p); c != nil && c.Status == corev1.ConditionFalse {
+					mu.Lock()
+					if since.IsZero() {
+						since = c.LastTransitionTime.Time
+					}
+					mu.Unlock()
+				}
+			}
+		}
+	}()
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		ExpectWithOffset(1, since.IsZero()).To(BeFalse(), "the pod never left service")
+		return since
+	}
+}
 
 func endpointReady(ns, service, pod string) bool {
 	slices, err := clientset.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + service})

@@ -181,4 +181,3 @@ func claimPhases(ns string) map[string]corev1.PersistentVolumeClaimPhase {
 	}
 	return out
 }
-
