@@ -67,7 +67,7 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 		echo "not gofmt-formatted (run 'make fmt'):"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: verify-generated verify-fmt vet test-unit test-integration test-e2e-local ## Every test: generated files, formatting, vet, unit, integration (real kube-apiserver) and e2e (local cluster) suites.
+test: verify-generated verify-fmt vet test-unit test-integration test-e2e ## Every test: generated files, formatting, vet, unit, integration (real kube-apiserver) and e2e (kind or the local cluster) suites.
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic.
@@ -78,11 +78,11 @@ test-integration: envtest ## Integration suites on a real kube-apiserver and etc
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test $(GOFLAGS_TEST) ./tests/integration/... -ginkgo.v -timeout 30m
 
 .PHONY: test-e2e
-test-e2e: kubectl ## The e2e suites against the cluster of KUBECONFIG, with the operator deployed (kind when Docker runs: see docs/e2e.md).
-	KUBECTL=$(KUBECTL) go test ./tests/e2e/... -ginkgo.v -timeout 40m
+test-e2e: kustomize kubectl ## The e2e suites: on kind where Docker runs, else on the local cluster; E2E_KUBECONFIG=... for a cluster of yours.
+	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) hack/e2e.sh
 
 .PHONY: test-e2e-local
-test-e2e-local: kustomize ## Bring the local cluster up, deploy the operator, run the e2e suites, tear the cluster down.
+test-e2e-local: kustomize kubectl ## Bring the local cluster up, deploy the operator, run the e2e suites, tear the cluster down.
 	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) hack/e2e-local.sh
 
 ##@ Local cluster (real kubelet, containerd, runc; built from source, no Docker)

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Deploys the operator to the local cluster the way users deploy it — kustomize config/default: its RBAC, its
-# Deployment with two replicas and leader election — with images built here from Go and imported into the node's
-# containerd: the operator and the e2e suites' game server (versions v1, v2, v3).
+# Deploys the operator to the local cluster (or to kind with IMAGE_LOADER=kind) the way users deploy it — kustomize
+# config/default: its RBAC, its Deployment with two replicas and leader election — with images built here from Go
+# and loaded into the nodes: the operator and the e2e suites' game server (versions v1, v2, v3).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CLUSTER="$ROOT/hack/local-cluster.sh"
-KUBECONFIG="${KUBECONFIG:-$("$CLUSTER" kubeconfig)}"
+IMAGE_LOADER="${IMAGE_LOADER:-local}"
+if [[ "$IMAGE_LOADER" == local ]]; then KUBECONFIG="${KUBECONFIG:-$("$CLUSTER" kubeconfig)}"; fi
 export KUBECONFIG
 OPERATOR_IMAGE="${OPERATOR_IMAGE:-gamestatefulset-operator:local}"
 GAME_IMAGE="${GAME_IMAGE:-gsts-e2e/gameserver}"
 KUBECTL="${KUBECTL:?set by the Makefile}"
 KUSTOMIZE="${KUSTOMIZE:?set by the Makefile}"
-OUT="${GSTS_CLUSTER_DIR:-/var/lib/gsts-cluster}/images"
+OUT="${GSTS_IMAGES_DIR:-${GSTS_CLUSTER_DIR:-/var/lib/gsts-cluster}/images}"
 
 log() { echo "deploy-local: $*" >&2; }
 
@@ -20,7 +21,11 @@ log "building images"
 specs=("$OPERATOR_IMAGE=./cmd>/manager")
 for v in v1 v2 v3; do specs+=("$GAME_IMAGE:$v=./tests/e2e/gameserver@-X main.version=$v"); done
 mapfile -t tarballs < <(cd "$ROOT" && go run ./hack/images -out "$OUT" "${specs[@]}")
-"$CLUSTER" import "${tarballs[@]}"
+case "$IMAGE_LOADER" in
+  local) "$CLUSTER" import "${tarballs[@]}" ;;
+  kind) for t in "${tarballs[@]}"; do "${KIND:?}" load image-archive --name "${KIND_CLUSTER:-gsts-e2e}" "$t"; done ;;
+  *) log "unknown IMAGE_LOADER $IMAGE_LOADER"; exit 2 ;;
+esac
 
 # kustomize takes relative bases only: the overlay lives in the ignored bin/ folder
 overlay="$ROOT/bin/deploy-local"

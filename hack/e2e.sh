@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the e2e suites on kind where a Docker engine runs, on the local cluster built from source otherwise, or on
+# the cluster of E2E_KUBECONFIG when that is set (with the operator already deployed).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+if [[ -n "${E2E_KUBECONFIG:-}" ]]; then
+  KUBECONFIG="$E2E_KUBECONFIG" exec go test ./tests/e2e/... -ginkgo.v -timeout 40m
+fi
+if ! command -v docker >/dev/null || ! docker info >/dev/null 2>&1; then
+  echo "e2e: no Docker engine: using the local cluster built from source" >&2
+  exec "$ROOT/hack/e2e-local.sh"
+fi
+
+KIND_VERSION="${KIND_VERSION:-v0.33.0}"
+CACHE="${GSTS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gamestatefulset-operator}"
+export KIND="$CACHE/tools/kind-$KIND_VERSION/kind" KIND_CLUSTER=gsts-e2e
+[[ -x "$KIND" ]] || GOBIN="$(dirname "$KIND")" GOFLAGS=-mod=mod go install "sigs.k8s.io/kind@$KIND_VERSION"
+export KUBECONFIG="$CACHE/kind-$KIND_CLUSTER.kubeconfig"
+teardown() { "$KIND" delete cluster --name "$KIND_CLUSTER" >/dev/null 2>&1 || true; }
+trap teardown EXIT
+"$KIND" get clusters | grep -qx "$KIND_CLUSTER" || "$KIND" create cluster --config "$ROOT/hack/kind-config.yaml" --kubeconfig "$KUBECONFIG" --wait 120s
+IMAGE_LOADER=kind GSTS_IMAGES_DIR="$CACHE/kind-images" "$ROOT/hack/deploy-local.sh"
+go test ./tests/e2e/... -ginkgo.v -timeout 40m
