@@ -22,6 +22,8 @@ ENVTEST_ASSETS ?= $(GSTS_CACHE)/kubernetes-$(KUBE_VERSION)/bin
 KUBECTL ?= $(ENVTEST_ASSETS)/kubectl
 
 GOFLAGS_TEST ?= -race
+NODES ?= 0
+export NODES
 SHELL = /usr/bin/env bash -o pipefail
 .SHELLFLAGS = -ec
 
@@ -88,7 +90,7 @@ test-e2e-local: kustomize kubectl ## Bring the local cluster up, deploy the oper
 ##@ Local cluster (real kubelet, containerd, runc; built from source, no Docker)
 
 .PHONY: cluster-up
-cluster-up: ## Start the local single-node cluster (idempotent); prints the KUBECONFIG to use.
+cluster-up: ## Start the local single-node cluster (idempotent; NODES=N adds kwok fake nodes); prints the KUBECONFIG.
 	hack/local-cluster.sh up
 
 .PHONY: cluster-down

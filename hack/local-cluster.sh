@@ -3,9 +3,10 @@
 # kube-controller-manager, kube-scheduler, containerd (Debian) with a runc built from source, kubelet, kube-proxy
 # and a CNI bridge. No Docker, no downloads but the Go module proxy and Debian's packages.
 #
-# usage: hack/local-cluster.sh up|down|status|kubeconfig|import IMAGE_TARBALL...
+# usage: [NODES=N] hack/local-cluster.sh up|down|status|kubeconfig|import IMAGE_TARBALL...
 #   up       builds what is missing (cached by version), installs Debian packages, starts the cluster; a second
-#            `up` reuses what runs. Prints the KUBECONFIG to use.
+#            `up` reuses what runs. Prints the KUBECONFIG to use. NODES=N adds N kwok fake nodes (labelled
+#            type=kwok, tainted kwok.x-k8s.io/node=fake:NoSchedule) for multi-node and scale work.
 #   down     stops every process and removes the bridge, the mounts, the iptables rules and the state.
 #   import   imports docker-archive image tarballs into the node's containerd.
 #
@@ -25,6 +26,8 @@ NODE_NAME="gsts-node"
 API="https://$NODE_IP:6443"
 ETCD_PORT=23790
 KUBECONFIG_OUT="$CLUSTER_DIR/admin.kubeconfig"
+NODES="${NODES:-0}"
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 
 log() { echo "local-cluster: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -257,8 +260,41 @@ up() {
   start kube-proxy "$bin/kube-proxy" --config "$CLUSTER_DIR/kube-proxy.yaml"
   wait_for "node $NODE_NAME Ready" 120 "$bin/kubectl" --kubeconfig "$KUBECONFIG_OUT" wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
   wait_for "the default service account" 60 "$bin/kubectl" --kubeconfig "$KUBECONFIG_OUT" get serviceaccount default
+  kwok_nodes "$bin"
   log "cluster is up; use: export KUBECONFIG=$KUBECONFIG_OUT"
   echo "$KUBECONFIG_OUT"
+}
+
+# kwok_nodes starts kwok and registers NODES fake nodes it keeps Ready (with leases, so the node lifecycle
+# controller leaves them alone) and whose pods it runs without containers.
+kwok_nodes() {
+  local bin="$1"
+  ((NODES > 0)) || return 0
+  KWOK_VERSION="$KWOK_VERSION" bin_dir kwok >/dev/null
+  local stages="$CLUSTER_DIR/kwok-stages.yaml" dir
+  dir="$(cd / && GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+    pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    cat "$dir/kustomize/stage/$stage.yaml"
+    echo "---"
+  done >"$stages"
+  start kwok "$bin/kwok" --kubeconfig "$KUBECONFIG_OUT" --config "$stages" \
+    --manage-all-nodes=false --manage-nodes-with-label-selector type=kwok --node-lease-duration-seconds 40 \
+    --cidr 10.245.0.0/16 --node-ip 10.245.255.254 --server-address 127.0.0.1:10247
+  for ((i = 0; i < NODES; i++)); do
+    cat <<NODE
+apiVersion: v1
+kind: Node
+metadata:
+  name: kwok-node-$i
+  labels: {type: kwok, kubernetes.io/hostname: kwok-node-$i, kubernetes.io/os: linux, kubernetes.io/arch: amd64}
+  annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}
+spec:
+  taints: [{key: kwok.x-k8s.io/node, value: fake, effect: NoSchedule}]
+---
+NODE
+  done | "$bin/kubectl" --kubeconfig "$KUBECONFIG_OUT" apply -f - >/dev/null
+  wait_for "$NODES kwok nodes Ready" 120 "$bin/kubectl" --kubeconfig "$KUBECONFIG_OUT" wait --for=condition=Ready node -l type=kwok --timeout=1s
 }
 
 pause_image() {
@@ -276,7 +312,7 @@ import_images() {
 }
 
 down() {
-  for name in kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do
+  for name in kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do
     if running "$name"; then
       log "stopping $name"
       kill "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null || true
@@ -291,7 +327,7 @@ down() {
     for c in $("${ctr[@]}" containers ls -q 2>/dev/null); do "${ctr[@]}" containers delete "$c" >/dev/null 2>&1 || true; done
     kill "$(cat "$RUN_DIR/containerd.pid")" 2>/dev/null || true
   fi
-  for name in kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do
+  for name in kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do
     [[ -f "$RUN_DIR/$name.pid" ]] || continue
     local pid; pid="$(cat "$RUN_DIR/$name.pid")"
     for ((i = 0; i < 20 && $(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0); i++)); do sleep 0.5; done
@@ -325,7 +361,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status)
-    for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy; do
+    for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kwok; do
       if running "$name"; then echo "$name: running"; else echo "$name: stopped"; fi
     done ;;
   kubeconfig) echo "$KUBECONFIG_OUT" ;;

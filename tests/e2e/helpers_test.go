@@ -18,7 +18,6 @@ package e2e
 
 import (
 	"fmt"
-	"sort"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -26,10 +25,9 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
-	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/tests/framework"
 )
 
 // gameSet is a set of the e2e game server at v1, with a readiness probe so that Ready is the kubelet's word.
@@ -94,32 +92,14 @@ func getSet(ns, name string) *gstsv1alpha1.GameStatefulSet {
 }
 
 func podsOf(ns, name string) map[int32]*corev1.Pod {
-	var list corev1.PodList
-	ExpectWithOffset(1, k8s.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{identity.SetNameLabel: name})).To(Succeed())
-	pods := map[int32]*corev1.Pod{}
-	owner := &gstsv1alpha1.GameStatefulSet{ObjectMeta: metav1.ObjectMeta{Name: name}}
-	for i := range list.Items {
-		if ord, ok := identity.OrdinalOf(owner, list.Items[i].Name); ok {
-			pods[ord] = &list.Items[i]
-		}
-	}
+	pods, err := framework.PodsOf(ctx, k8s, ns, name)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	return pods
 }
 
-func podNames(pods map[int32]*corev1.Pod) []string {
-	var names []string
-	for _, p := range pods {
-		names = append(names, p.Name)
-	}
-	sort.Strings(names)
-	return names
-}
+func podNames(pods map[int32]*corev1.Pod) []string { return framework.PodNames(pods) }
 
-// statusCounts is what `kubectl get gsts` prints: REPLICAS READYREPLICAS CURRENTREPLICAS UPDATEDREPLICAS.
-func statusCounts(ns, name string) [4]int32 {
-	set := getSet(ns, name)
-	return [4]int32{*set.Spec.Replicas, set.Status.ReadyReplicas, set.Status.CurrentReplicas, set.Status.UpdatedReplicas}
-}
+func statusCounts(ns, name string) [4]int32 { return framework.StatusCounts(getSet(ns, name)) }
 
 func eventuallyReady(ns, name string, replicas int32) {
 	EventuallyWithOffset(1, func(g Gomega) {

@@ -25,12 +25,14 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/utils/ptr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
+	"github.com/gamestatefulset/gamestatefulset-operator/tests/framework"
 )
 
 const name = "test-gamestatefulset"
@@ -74,17 +76,22 @@ var _ = Describe("RollingUpdate", func() {
 	})
 })
 
-// eventuallyRolledOut waits until the status of the latest spec shows every pod updated and ready.
+// eventuallyRolledOut waits until the status of the latest spec shows every pod updated to v2 and ready.
 func eventuallyRolledOut(ns, name string, replicas int32) {
+	eventuallyRolledOutTo(ns, name, replicas)
+	for _, pod := range podsOf(ns, name) {
+		ExpectWithOffset(1, image(pod)).To(HaveSuffix(":v2"))
+	}
+}
+
+// eventuallyRolledOutTo waits until the status of the latest spec shows every pod updated and ready.
+func eventuallyRolledOutTo(ns, name string, replicas int32) {
 	EventuallyWithOffset(1, func(g Gomega) {
 		s := getSet(ns, name)
 		g.Expect(s.Status.ObservedGeneration).To(Equal(s.Generation))
 		g.Expect([4]int32{*s.Spec.Replicas, s.Status.ReadyReplicas, s.Status.CurrentReplicas, s.Status.UpdatedReplicas}).
 			To(Equal([4]int32{replicas, replicas, replicas, replicas}))
 		g.Expect(s.Status.CurrentRevision).To(Equal(s.Status.UpdateRevision))
-		for _, pod := range podsOf(ns, name) {
-			g.Expect(image(pod)).To(HaveSuffix(":v2"))
-		}
 	}).Should(Succeed())
 }
 
@@ -105,7 +112,7 @@ func watchUnavailable(ns, set string, replicas int) func() int {
 				continue
 			}
 			mu.Lock()
-			available[pod.Name] = ev.Type != watch.Deleted && pod.DeletionTimestamp == nil && isReady(pod)
+			available[pod.Name] = ev.Type != watch.Deleted && pod.DeletionTimestamp == nil && framework.IsReady(pod)
 			GinkgoWriter.Printf("%s %s %s available=%v\n", time.Now().Format("15:04:05.000"), ev.Type, pod.Name, available[pod.Name])
 			up := 0
 			for _, a := range available {
@@ -129,15 +136,6 @@ func watchUnavailable(ns, set string, replicas int) func() int {
 		defer mu.Unlock()
 		return worst
 	}
-}
-
-func isReady(pod *corev1.Pod) bool {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 // endpointReadiness follows a pod's endpoint in its Service's EndpointSlices and remembers when it was seen
@@ -271,6 +269,32 @@ func endpointReady(ns, service, pod string) bool {
 	}
 	return false
 }
+
+var _ = Describe("InplaceUpdate of resources", func() {
+	It("resizes a container through the resize subresource, without a restart", func() {
+		ns := newNamespace()
+		Expect(k8s.Create(ctx, gameSet(ns, name, 1, strategy(gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, 0, 1, 0), func(s *gstsv1alpha1.GameStatefulSet) {
+			s.Spec.Template.Spec.Containers[0].Resources = corev1.ResourceRequirements{
+				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m")},
+				Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("200m")},
+			}
+		}))).To(Succeed())
+		eventuallyReady(ns, name, 1)
+		before := podsOf(ns, name)[0]
+		out, err := kubectl("-n", ns, "patch", "gamestatefulset", name, "--type=json", "-p",
+			`[{"op": "replace", "path": "/spec/template/spec/containers/0/resources/requests/cpu", "value": "100m"}]`)
+		Expect(err).NotTo(HaveOccurred(), out)
+		Eventually(func(g Gomega) {
+			pod := podsOf(ns, name)[0]
+			g.Expect(pod.UID).To(Equal(before.UID))
+			g.Expect(pod.Spec.Containers[0].Resources.Requests.Cpu().String()).To(Equal("100m"))
+			g.Expect(pod.Status.ContainerStatuses[0].Resources).NotTo(BeNil())
+			g.Expect(pod.Status.ContainerStatuses[0].Resources.Requests.Cpu().String()).To(Equal("100m"), "the kubelet applied it")
+			g.Expect(restarts(pod)).To(Equal(int32(0)))
+		}).Should(Succeed())
+		eventuallyRolledOutTo(ns, name, 1)
+	})
+})
 
 var _ = Describe("HotPatchUpdate", func() {
 	It("patches images of pods 4 and 3 in place; a stock kubelet restarts the changed container", func() {

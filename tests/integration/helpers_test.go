@@ -18,7 +18,6 @@ package integration
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -35,6 +34,7 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/tests/framework"
 )
 
 var namespaceCounter atomic.Int32
@@ -92,35 +92,14 @@ func updateSet(ns, name string, mutate func(*gstsv1alpha1.GameStatefulSet)) {
 
 // podsOf lists the pods of a set by ordinal.
 func podsOf(ns, name string) map[int32]*corev1.Pod {
-	var list corev1.PodList
-	ExpectWithOffset(1, k8s.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{identity.SetNameLabel: name})).To(Succeed())
-	pods := map[int32]*corev1.Pod{}
-	for i := range list.Items {
-		ord, ok := identity.OrdinalOf(&gstsv1alpha1.GameStatefulSet{ObjectMeta: metav1.ObjectMeta{Name: name}}, list.Items[i].Name)
-		if ok {
-			pods[ord] = &list.Items[i]
-		}
-	}
+	pods, err := framework.PodsOf(ctx, k8s, ns, name)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	return pods
 }
 
-func podNames(pods map[int32]*corev1.Pod) []string {
-	var names []string
-	for _, p := range pods {
-		names = append(names, p.Name)
-	}
-	sort.Strings(names)
-	return names
-}
+func podNames(pods map[int32]*corev1.Pod) []string { return framework.PodNames(pods) }
 
-func isReady(pod *corev1.Pod) bool {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue && pod.Status.Phase == corev1.PodRunning
-		}
-	}
-	return false
-}
+func isReady(pod *corev1.Pod) bool { return framework.IsReady(pod) }
 
 // kubeletRuns plays the kubelet for one pod: every container runs its spec's image (a container whose image
 // changed is restarted, or swapped without a restart when the pod carries the hot-patch annotation, as the

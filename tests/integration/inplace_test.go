@@ -294,26 +294,30 @@ var _ = Describe("HotPatchUpdate", func() {
 
 // eventReasons lists the reasons of the events about a set.
 func eventReasons(ns, name string) []string {
-	var list corev1.EventList
-	ExpectWithOffset(1, k8s.List(ctx, &list, client.InNamespace(ns))).To(Succeed())
 	var reasons []string
-	for _, e := range list.Items {
-		if e.InvolvedObject.Name == name {
-			reasons = append(reasons, e.Reason)
-		}
+	for _, e := range eventsAbout(ns, name) {
+		reasons = append(reasons, e.Reason)
 	}
 	return reasons
 }
 
 // eventMessages lists the messages of the events about a set.
 func eventMessages(ns, name string) []string {
-	var list corev1.EventList
-	ExpectWithOffset(1, k8s.List(ctx, &list, client.InNamespace(ns))).To(Succeed())
 	var messages []string
-	for _, e := range list.Items {
-		if e.InvolvedObject.Name == name {
-			messages = append(messages, e.Message)
-		}
+	for _, e := range eventsAbout(ns, name) {
+		messages = append(messages, e.Message)
 	}
 	return messages
+}
+
+func eventsAbout(ns, name string) []corev1.Event {
+	var list corev1.EventList
+	ExpectWithOffset(2, k8s.List(ctx, &list, client.InNamespace(ns))).To(Succeed())
+	var about []corev1.Event
+	for _, e := range list.Items {
+		if e.InvolvedObject.Name == name {
+			about = append(about, e)
+		}
+	}
+	return about
 }

@@ -28,6 +28,7 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/tests/framework"
 )
 
 func rollingUpdate(partition, maxUnavailable *intstr.IntOrString) func(*gstsv1alpha1.GameStatefulSet) {
@@ -61,11 +62,7 @@ func images(ns, name string) map[int32]string {
 	return out
 }
 
-// statusCounts is what `kubectl get gsts` prints: REPLICAS READYREPLICAS CURRENTREPLICAS UPDATEDREPLICAS.
-func statusCounts(ns, name string) [4]int32 {
-	set := getSet(ns, name)
-	return [4]int32{*set.Spec.Replicas, set.Status.ReadyReplicas, set.Status.CurrentReplicas, set.Status.UpdatedReplicas}
-}
+func statusCounts(ns, name string) [4]int32 { return framework.StatusCounts(getSet(ns, name)) }
 
 var _ = Describe("RollingUpdate", func() {
 	var ns string
