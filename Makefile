@@ -55,12 +55,12 @@ fmt: ## go fmt.
 vet: ## go vet.
 	go vet ./...
 
-GENERATED_FILES = api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml
+GENERATED_FILES = api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml bundle
 
 .PHONY: verify-generated
-verify-generated: generate manifests ## Fail when generated files differ from what is committed.
+verify-generated: generate manifests bundle ## Fail when generated files differ from what is committed.
 	@if [ -n "$$(git status --porcelain -- $(GENERATED_FILES))" ]; then \
-		echo "generated files are stale; run 'make generate manifests' and commit them:"; \
+		echo "generated files are stale; run 'make generate manifests bundle' and commit them:"; \
 		git status --porcelain -- $(GENERATED_FILES); git --no-pager diff --stat -- $(GENERATED_FILES); exit 1; fi
 
 .PHONY: verify-fmt
@@ -151,7 +151,7 @@ undeploy: kustomize kubectl ## Remove the operator deployed by `make deploy`.
 ##@ Bundle
 
 .PHONY: bundle
-bundle: manifests kustomize ## Generate the OLM bundle (bundle/manifests, bundle/metadata) from config/.
+bundle: manifests kustomize ## Generate the OLM bundle (bundle/manifests, metadata, tests/scorecard) from config/, as operator-sdk generate bundle does.
 	VERSION=$(VERSION) IMG=$(IMG) CHANNELS=$(CHANNELS) DEFAULT_CHANNEL=$(DEFAULT_CHANNEL) KUSTOMIZE=$(KUSTOMIZE) hack/generate-bundle.sh
 
 .PHONY: bundle-build

@@ -1,0 +1,274 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command bundlegen writes the OLM bundle from `kustomize build config/manifests` on stdin, as
+// `operator-sdk generate bundle` does: the ClusterServiceVersion gets its install strategy (the Deployment, and the
+// Roles and ClusterRoles bound to its service account as permissions and clusterPermissions), its version, image
+// and alm-examples; the CRD and the other objects become files of bundle/manifests; the scorecard configuration
+// goes to bundle/tests/scorecard; bundle/metadata/annotations.yaml names the package and channels. The output
+// depends only on its input, so `make bundle` is reproducible.
+//
+// usage: kustomize build config/manifests | bundlegen -version 0.1.0 -image IMG -channels alpha -default-channel alpha -out bundle
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+type object = map[string]any
+
+func main() {
+	version := flag.String("version", "", "bundle version (semver, no v)")
+	image := flag.String("image", "", "operator image")
+	channels := flag.String("channels", "alpha", "comma-separated channels")
+	defaultChannel := flag.String("default-channel", "alpha", "default channel")
+	pkg := flag.String("package", "gamestatefulset-operator", "package name")
+	out := flag.String("out", "bundle", "bundle folder")
+	flag.Parse()
+	if *version == "" || *image == "" {
+		fail(errors.New("-version and -image are required"))
+	}
+	objects, err := decodeAll(os.Stdin)
+	if err != nil {
+		fail(err)
+	}
+	if err := write(objects, *out, *pkg, *version, *image, *channels, *defaultChannel); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bundlegen:", err)
+	os.Exit(1)
+}
+
+func decodeAll(r io.Reader) ([]object, error) {
+	decoder := utilyaml.NewYAMLOrJSONDecoder(r, 4096)
+	var objects []object
+	for {
+		var o object
+		err := decoder.Decode(&o)
+		if errors.Is(err, io.EOF) {
+			return objects, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(o) > 0 {
+			objects = append(objects, o)
+		}
+	}
+}
+
+func str(o object, path ...string) string {
+	v, _ := dig(o, path...).(string)
+	return v
+}
+
+func dig(o any, path ...string) any {
+	for _, p := range path {
+		m, ok := o.(map[string]any)
+		if !ok {
+			return nil
+		}
+		o = m[p]
+	}
+	return o
+}
+
+func kind(o object) string { return str(o, "kind") }
+func name(o object) string { return str(o, "metadata", "name") }
+
+func write(objects []object, out, pkg, version, image, channels, defaultChannel string) error {
+	var csv object
+	var deployments, samples, rest []object
+	roles := map[string]object{}
+	var bindings []object
+	var serviceAccount string
+	for _, o := range objects {
+		switch kind(o) {
+		case "ClusterServiceVersion":
+			csv = o
+		case "Deployment":
+			deployments = append(deployments, o)
+		case "Role", "ClusterRole":
+			roles[kind(o)+"/"+name(o)] = o
+		case "RoleBinding", "ClusterRoleBinding":
+			bindings = append(bindings, o)
+		case "ServiceAccount":
+			serviceAccount = name(o)
+		case "Namespace":
+			// OLM installs into the namespace of the OperatorGroup
+		case "GameStatefulSet":
+			samples = append(samples, o)
+		default:
+			rest = append(rest, o)
+		}
+	}
+	if csv == nil || len(deployments) != 1 || serviceAccount == "" {
+		return fmt.Errorf("want one ClusterServiceVersion, one Deployment and one ServiceAccount, got %v, %d, %q", csv != nil, len(deployments), serviceAccount)
+	}
+
+	// the roles bound to the operator's service account become the CSV's permissions; the others stay objects
+	var permissions, clusterPermissions []any
+	used := map[string]bool{}
+	sort.Slice(bindings, func(i, j int) bool { return name(bindings[i]) < name(bindings[j]) })
+	for _, b := range bindings {
+		subjects, _ := b["subjects"].([]any)
+		boundToOperator := false
+		for _, s := range subjects {
+			if str(s.(object), "kind") == "ServiceAccount" && str(s.(object), "name") == serviceAccount {
+				boundToOperator = true
+			}
+		}
+		if !boundToOperator {
+			rest = append(rest, b)
+			continue
+		}
+		roleKey := str(b, "roleRef", "kind") + "/" + str(b, "roleRef", "name")
+		role, ok := roles[roleKey]
+		if !ok {
+			return fmt.Errorf("%s %s binds the missing %s", kind(b), name(b), roleKey)
+		}
+		used[roleKey] = true
+		entry := object{"serviceAccountName": serviceAccount, "rules": role["rules"]}
+		if kind(b) == "RoleBinding" {
+			permissions = append(permissions, entry)
+		} else {
+			clusterPermissions = append(clusterPermissions, entry)
+		}
+	}
+	roleKeys := make([]string, 0, len(roles))
+	for k := range roles {
+		roleKeys = append(roleKeys, k)
+	}
+	sort.Strings(roleKeys)
+	for _, k := range roleKeys {
+		if !used[k] {
+			rest = append(rest, roles[k])
+		}
+	}
+
+	deployment := deployments[0]
+	containers, _ := dig(deployment, "spec", "template", "spec", "containers").([]any)
+	for _, c := range containers {
+		if str(c.(object), "name") == "manager" {
+			c.(object)["image"] = image
+		}
+	}
+	spec := csv["spec"].(object)
+	metadata := csv["metadata"].(object)
+	metadata["name"] = pkg + ".v" + version
+	delete(metadata, "namespace")
+	spec["version"] = version
+	annotations, _ := metadata["annotations"].(object)
+	if annotations == nil {
+		annotations = object{}
+		metadata["annotations"] = annotations
+	}
+	annotations["containerImage"] = image
+	examples, err := json.MarshalIndent(samples, "", "  ")
+	if err != nil {
+		return err
+	}
+	annotations["alm-examples"] = string(examples)
+	install := object{"deployments": []any{object{
+		"name":  name(deployment),
+		"label": dig(deployment, "metadata", "labels"),
+		"spec":  deployment["spec"],
+	}}}
+	if len(permissions) > 0 {
+		install["permissions"] = permissions
+	}
+	if len(clusterPermissions) > 0 {
+		install["clusterPermissions"] = clusterPermissions
+	}
+	spec["install"] = object{"strategy": "deployment", "spec": install}
+	spec["relatedImages"] = []any{object{"name": "manager", "image": image}}
+
+	manifests := filepath.Join(out, "manifests")
+	if err := os.RemoveAll(manifests); err != nil {
+		return err
+	}
+	for _, dir := range []string{manifests, filepath.Join(out, "metadata"), filepath.Join(out, "tests", "scorecard")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := writeYAML(filepath.Join(manifests, pkg+".clusterserviceversion.yaml"), csv); err != nil {
+		return err
+	}
+	for _, o := range rest {
+		path := filepath.Join(manifests, fileName(o))
+		if kind(o) == "Configuration" {
+			path = filepath.Join(out, "tests", "scorecard", "config.yaml")
+		}
+		if md, ok := o["metadata"].(object); ok && kind(o) != "Configuration" {
+			// OLM places namespaced objects in the install namespace
+			delete(md, "namespace")
+		}
+		if err := writeYAML(path, o); err != nil {
+			return err
+		}
+	}
+	return writeYAML(filepath.Join(out, "metadata", "annotations.yaml"), object{"annotations": object{
+		"operators.operatorframework.io.bundle.mediatype.v1":       "registry+v1",
+		"operators.operatorframework.io.bundle.manifests.v1":       "manifests/",
+		"operators.operatorframework.io.bundle.metadata.v1":        "metadata/",
+		"operators.operatorframework.io.bundle.package.v1":         pkg,
+		"operators.operatorframework.io.bundle.channels.v1":        channels,
+		"operators.operatorframework.io.bundle.channel.default.v1": defaultChannel,
+		"operators.operatorframework.io.metrics.builder":           "gamestatefulset-bundlegen",
+		"operators.operatorframework.io.metrics.mediatype.v1":      "metrics+v1",
+		"operators.operatorframework.io.metrics.project_layout":    "go.kubebuilder.io/v4",
+		"operators.operatorframework.io.test.mediatype.v1":         "scorecard+v1",
+		"operators.operatorframework.io.test.config.v1":            "tests/scorecard/",
+	}})
+}
+
+// fileName names a manifest as operator-sdk does: the CRD by its name, others name_group_version_kind.
+func fileName(o object) string {
+	if kind(o) == "CustomResourceDefinition" {
+		return strings.ReplaceAll(name(o), ".", "_") + ".yaml"
+	}
+	parts := []string{name(o)}
+	if group, version, found := strings.Cut(str(o, "apiVersion"), "/"); found {
+		parts = append(parts, strings.ReplaceAll(group, ".", "_"), version)
+	} else {
+		parts = append(parts, group)
+	}
+	return strings.Join(append(parts, strings.ToLower(kind(o))), "_") + ".yaml"
+}
+
+func writeYAML(path string, o any) error {
+	raw, err := yaml.Marshal(o)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, bytes.TrimLeft(raw, "\n"), 0o644)
+}
