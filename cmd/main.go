@@ -22,6 +22,7 @@ import (
 	"flag"
 	"os"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -58,6 +59,7 @@ func main() {
 		concurrency             int
 		qps                     float64
 		burst                   int
+		lostNodeThreshold       time.Duration
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint, e.g. :8443 (https) or :8080 (http); 0 disables it.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes.")
@@ -68,6 +70,9 @@ func main() {
 	flag.IntVar(&concurrency, "max-concurrent-reconciles", 4, "How many GameStatefulSets are reconciled at once.")
 	flag.Float64Var(&qps, "kube-api-qps", 100, "Queries per second the operator's client may send to the API server.")
 	flag.IntVar(&burst, "kube-api-burst", 200, "Burst of queries above kube-api-qps.")
+	flag.DurationVar(&lostNodeThreshold, "lost-node-threshold", 5*time.Minute,
+		"How long a node may be NotReady, Unknown or unreachable before the GameStatefulSet pods on it are force-deleted "+
+			"to be recreated on a healthy node (as long as Kubernetes waits before evicting from an unreachable node); 0 disables it.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -105,6 +110,7 @@ func main() {
 		Client:                  mgr.GetClient(),
 		Recorder:                mgr.GetEventRecorder("gamestatefulset-controller"),
 		MaxConcurrentReconciles: concurrency,
+		LostNodeThreshold:       lostNodeThreshold,
 	}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "unable to create the controller", "controller", "GameStatefulSet")
 		os.Exit(1)

@@ -39,6 +39,14 @@ func CacheOptions(namespaces []string) cache.Options {
 			&corev1.Pod{}:                   onlyManaged,
 			&corev1.PersistentVolumeClaim{}: onlyManaged,
 			&appsv1.ControllerRevision{}:    onlyManaged,
+			// nodes are only read for their health: their image lists would weigh most
+			&corev1.Node{}: {Transform: func(obj any) (any, error) {
+				if node, ok := obj.(*corev1.Node); ok {
+					node.Status.Images = nil
+					node.ManagedFields = nil
+				}
+				return obj, nil
+			}},
 		},
 	}
 	if len(namespaces) > 0 {

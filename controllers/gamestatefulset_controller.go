@@ -32,13 +32,17 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
@@ -50,12 +54,17 @@ import (
 // ownerIndex indexes pods and revisions by the name of the GameStatefulSet that controls them.
 const ownerIndex = ".metadata.gamestatefulset-controller"
 
+// nodeIndex indexes the managed pods by the node they run on.
+const nodeIndex = ".spec.nodeName"
+
 // GameStatefulSetReconciler reconciles GameStatefulSets.
 type GameStatefulSetReconciler struct {
 	client.Client
 	Recorder events.EventRecorder
 	// MaxConcurrentReconciles is how many sets are reconciled at once.
 	MaxConcurrentReconciles int
+	// LostNodeThreshold is how long a node may be lost before the pods on it move; 0 disables it.
+	LostNodeThreshold time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
@@ -72,6 +81,7 @@ type GameStatefulSetReconciler struct {
 // +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=apps,resources=controllerrevisions,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
 
 // conflictRetryDelay is how soon a reconcile that lost a write race with a newer version of an object runs again.
 const conflictRetryDelay = time.Second
@@ -148,8 +158,12 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	nodes, err := r.nodesOf(ctx, pods)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Claims: claims,
-		Templates: templates, Now: now}
+		Templates: templates, Nodes: nodes, LostNodeThreshold: r.LostNodeThreshold, Now: now}
 	plan := planner.Compute(input)
 	result, execErr := r.podControl.Execute(ctx, set, plan.Actions, func(name string) (*corev1.PodTemplateSpec, error) {
 		if t := templates[name]; t != nil {
@@ -214,6 +228,29 @@ func (r *GameStatefulSetReconciler) listPods(ctx context.Context, set *gstsv1alp
 		}
 	}
 	return pods, nil
+}
+
+// nodesOf gets the nodes the pods run on, from the cache.
+func (r *GameStatefulSetReconciler) nodesOf(ctx context.Context, pods []*corev1.Pod) (map[string]*corev1.Node, error) {
+	nodes := map[string]*corev1.Node{}
+	if r.LostNodeThreshold <= 0 {
+		return nodes, nil
+	}
+	for _, pod := range pods {
+		name := pod.Spec.NodeName
+		if name == "" || nodes[name] != nil {
+			continue
+		}
+		node := &corev1.Node{}
+		if err := r.Get(ctx, client.ObjectKey{Name: name}, node); err != nil {
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			return nil, fmt.Errorf("getting node %s: %w", name, err)
+		}
+		nodes[name] = node
+	}
+	return nodes, nil
 }
 
 func (r *GameStatefulSetReconciler) listRevisions(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) ([]*appsv1.ControllerRevision, error) {
@@ -348,12 +385,65 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			return err
 		}
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &corev1.Pod{}, nodeIndex, func(obj client.Object) []string {
+		if name := obj.(*corev1.Pod).Spec.NodeName; name != "" {
+			return []string{name}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&gstsv1alpha1.GameStatefulSet{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Owns(&corev1.Pod{}).
-		Owns(&appsv1.ControllerRevision{}).
+		Owns(&appsv1.ControllerRevision{})
+	if r.LostNodeThreshold > 0 {
+		b = b.Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.setsOnNode), builder.WithPredicates(nodeHealthChanged()))
+	}
+	return b.
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)}).
 		Named("gamestatefulset").
 		Complete(r)
+}
+
+// setsOnNode maps a node to the GameStatefulSets with pods on it.
+func (r *GameStatefulSetReconciler) setsOnNode(ctx context.Context, node client.Object) []reconcile.Request {
+	var pods corev1.PodList
+	if err := r.List(ctx, &pods, client.MatchingFields{nodeIndex: node.GetName()}); err != nil {
+		log.FromContext(ctx).Error(err, "listing pods of node", "node", node.GetName())
+		return nil
+	}
+	seen := map[types.NamespacedName]bool{}
+	var requests []reconcile.Request
+	for i := range pods.Items {
+		ref := metav1.GetControllerOf(&pods.Items[i])
+		if ref == nil || ref.Kind != identity.Kind {
+			continue
+		}
+		key := types.NamespacedName{Namespace: pods.Items[i].Namespace, Name: ref.Name}
+		if !seen[key] {
+			seen[key] = true
+			requests = append(requests, reconcile.Request{NamespacedName: key})
+		}
+	}
+	return requests
+}
+
+// nodeHealthChanged passes node events that can change whether the node is lost: not the heartbeats.
+func nodeHealthChanged() predicate.Predicate {
+	lost := func(obj client.Object) string {
+		node, ok := obj.(*corev1.Node)
+		if !ok {
+			return ""
+		}
+		since, isLost := planner.NodeLostSince(node)
+		return fmt.Sprint(isLost, since.Unix())
+	}
+	return predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return true },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+		UpdateFunc:  func(e event.UpdateEvent) bool { return lost(e.ObjectOld) != lost(e.ObjectNew) },
+	}
 }

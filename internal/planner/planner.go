@@ -60,6 +60,8 @@ const (
 	ResizeInPlace ActionType = "ResizeInPlace"
 	// MarkInPlaceReady sets the pod's InPlaceUpdateReady condition True.
 	MarkInPlaceReady ActionType = "MarkInPlaceReady"
+	// ForceDeletePod deletes a pod of a lost node at once, so that its ordinal comes back on a healthy node.
+	ForceDeletePod ActionType = "ForceDeletePod"
 )
 
 // Action is one change to the cluster, with what it applies to.
@@ -93,7 +95,11 @@ type Input struct {
 	Claims map[string]*corev1.PersistentVolumeClaim
 	// Templates are the pod templates of the revisions in the history, by revision name.
 	Templates map[string]*corev1.PodTemplateSpec
-	Now       time.Time
+	// Nodes are the nodes the pods run on, by name.
+	Nodes map[string]*corev1.Node
+	// LostNodeThreshold is how long a node may be lost before its pods move; 0 disables moving them.
+	LostNodeThreshold time.Duration
+	Now               time.Time
 }
 
 // Plan is the ordered list of changes to make now, and why the rest waits.
@@ -204,6 +210,16 @@ func Compute(in Input) Plan {
 		return plan
 	}
 	start := identity.StartOrdinal(set)
+	if moved := planLostNodes(&in, &plan); len(moved) > 0 {
+		// the moved pods are gone once forced out: their ordinals are planned as missing
+		remaining := make([]*corev1.Pod, 0, len(in.Pods))
+		for _, pod := range in.Pods {
+			if !moved[pod] {
+				remaining = append(remaining, pod)
+			}
+		}
+		in.Pods = remaining
+	}
 	replicas, condemned := slots(set, in.Pods)
 	ordered := in.ordered()
 	minReady := set.Spec.MinReadySeconds

@@ -122,7 +122,7 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, "RolloutComplete"
 		progressing.Message = fmt.Sprintf("all %d pods run revision %s", desired, status.UpdateRevision)
 	}
-	if plan.Waiting != "" && progressing.Status == metav1.ConditionTrue {
+	if plan.Waiting != "" && !strings.Contains(progressing.Message, plan.Waiting) {
 		progressing.Message += "; " + plan.Waiting
 	}
 	meta.SetStatusCondition(&conditions, progressing)

@@ -53,6 +53,8 @@ const (
 	ReasonHotPatched = "SuccessfulHotPatch"
 	// ReasonResized: a pod's container resources were resized in place.
 	ReasonResized = "SuccessfulResize"
+	// ReasonNodeLost: a pod on a lost node was deleted so that it is recreated on a healthy node.
+	ReasonNodeLost = "PodMigratedFromLostNode"
 )
 
 // Templates gives the pod template of a revision name.
@@ -88,6 +90,8 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 			if err == nil {
 				result.DeletedPods = append(result.DeletedPods, a.Pod)
 			}
+		case planner.ForceDeletePod:
+			err = c.forceDeletePod(ctx, set, a)
 		case planner.CreateClaims:
 			err = c.createClaims(ctx, set, a.Claims)
 		case planner.RepairIdentity:
@@ -318,4 +322,20 @@ func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 // podGone tells whether the pod no longer exists, to tell a missing pod from a missing resize subresource.
 func podGone(ctx context.Context, c client.Client, pod *corev1.Pod) bool {
 	return apierrors.IsNotFound(c.Get(ctx, client.ObjectKeyFromObject(pod), &corev1.Pod{}))
+}
+
+// forceDeletePod removes a pod of a lost node without waiting for its kubelet, which will never confirm.
+func (c *PodControl) forceDeletePod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+	err := c.Client.Delete(ctx, a.Pod, client.Preconditions{UID: &a.Pod.UID}, client.GracePeriodSeconds(0))
+	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+		return nil
+	}
+	if err != nil {
+		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedDelete, "DeletePod",
+			"force-delete Pod %s of a lost node in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
+		return fmt.Errorf("force-deleting pod %s: %w", a.Pod.Name, err)
+	}
+	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonNodeLost, "DeletePod",
+		"Pod %s deleted to be recreated on a healthy node: %s", a.Pod.Name, a.Reason)
+	return nil
 }

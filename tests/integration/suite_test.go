@@ -83,6 +83,7 @@ var _ = BeforeSuite(func() {
 		Client:                  mgr.GetClient(),
 		Recorder:                mgr.GetEventRecorder("gamestatefulset-controller"),
 		MaxConcurrentReconciles: 2,
+		LostNodeThreshold:       5 * time.Minute,
 	}).SetupWithManager(mgr)).To(Succeed())
 	go func() {
 		defer GinkgoRecover()
