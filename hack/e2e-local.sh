@@ -6,7 +6,7 @@ CLUSTER="$ROOT/hack/local-cluster.sh"
 
 teardown() { "$CLUSTER" down || echo "e2e-local: cluster-down failed" >&2; }
 trap teardown EXIT
-KUBECONFIG="$("$CLUSTER" up | tail -1)"
+KUBECONFIG="$(NODES="${NODES:-3}" "$CLUSTER" up | tail -1)"
 export KUBECONFIG
 "$ROOT/hack/deploy-local.sh"
 cd "$ROOT"
