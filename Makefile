@@ -22,7 +22,8 @@ ENVTEST_ASSETS ?= $(GSTS_CACHE)/kubernetes-$(KUBE_VERSION)/bin
 KUBECTL ?= $(ENVTEST_ASSETS)/kubectl
 
 GOFLAGS_TEST ?= -race
-NODES ?= 0
+# kwok fake nodes of the local cluster: cluster-up starts none unless NODES is set, the e2e run starts 3
+NODES ?=
 export NODES
 SHELL = /usr/bin/env bash -o pipefail
 .SHELLFLAGS = -ec
