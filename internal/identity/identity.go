@@ -137,12 +137,15 @@ func identityLabels(set *gstsv1alpha1.GameStatefulSet, ordinal int32) map[string
 
 // IdentityMatches tells whether pod still carries the identity of its ordinal.
 func IdentityMatches(set *gstsv1alpha1.GameStatefulSet, pod *corev1.Pod, ordinal int32) bool {
-	for k, v := range identityLabels(set, ordinal) {
-		if pod.Labels[k] != v {
-			return false
-		}
+	// called for every pod on every reconcile: compare without building the label map
+	name := pod.Name
+	if name != PodName(set, ordinal) || pod.Spec.Hostname != name || pod.Spec.Subdomain != set.Spec.ServiceName {
+		return false
 	}
-	return pod.Spec.Hostname == PodName(set, ordinal) && pod.Spec.Subdomain == set.Spec.ServiceName
+	index := strconv.Itoa(int(ordinal))
+	l := pod.Labels
+	return l[StatefulSetPodName] == name && l[GameSetPodNameLabel] == name && l[PodIndexLabel] == index &&
+		l[GameSetOrdinalLabel] == index && l[SetNameLabel] == set.Name
 }
 
 // IdentityLabelPatch is the labels a pod must carry for its ordinal, for repairing a pod whose labels a user

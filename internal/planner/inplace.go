@@ -113,6 +113,8 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod) {
 		return true
 	}
 
+	// pods of one revision share their change: compare each revision's template once
+	changes := map[string]inplace.Change{}
 	for i := len(replicas) - 1; i >= 0 && start+int32(i) >= partition; i-- {
 		pod := replicas[i]
 		if pod == nil || IsTerminating(pod) || identity.Revision(pod) == in.UpdateRevision ||
@@ -120,16 +122,18 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod) {
 			continue
 		}
 		ordinal := start + int32(i)
-		from := in.Templates[identity.Revision(pod)]
-		var change inplace.Change
-		switch {
-		case target == nil:
+		if target == nil {
 			plan.wait(0, "the template of update revision %s is unknown", in.UpdateRevision)
 			return
-		case from == nil:
-			change.NotInPlace = fmt.Sprintf("its revision %q is no longer in the history", identity.Revision(pod))
-		default:
-			change = inplace.Compare(from, target)
+		}
+		change, compared := changes[identity.Revision(pod)]
+		if !compared {
+			if from := in.Templates[identity.Revision(pod)]; from != nil {
+				change = inplace.Compare(from, target)
+			} else {
+				change.NotInPlace = fmt.Sprintf("its revision %q is no longer in the history", identity.Revision(pod))
+			}
+			changes[identity.Revision(pod)] = change
 		}
 
 		if hotPatch {

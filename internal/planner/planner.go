@@ -190,6 +190,9 @@ func (in *Input) revisionForNewPod(ordinal int32) string {
 }
 
 func (in *Input) missingClaims(ordinal int32) []*corev1.PersistentVolumeClaim {
+	if len(in.Set.Spec.VolumeClaimTemplates) == 0 {
+		return nil
+	}
 	var missing []*corev1.PersistentVolumeClaim
 	for _, claim := range identity.NewClaims(in.Set, ordinal) {
 		if _, ok := in.Claims[claim.Name]; !ok {
