@@ -165,12 +165,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Claims: claims,
 		Templates: templates, Nodes: nodes, LostNodeThreshold: r.LostNodeThreshold, Now: now}
 	plan := planner.Compute(input)
-	result, execErr := r.podControl.Execute(ctx, set, plan.Actions, func(name string) (*corev1.PodTemplateSpec, error) {
-		if t := templates[name]; t != nil {
-			return t, nil
-		}
-		return nil, fmt.Errorf("controller revision %s not found", name)
-	})
+	result, execErr := r.podControl.Execute(ctx, set, plan.Actions, templates)
 	r.expectations.expect(req.NamespacedName, result.CreatedPods, result.DeletedPods, now)
 	if plan.Waiting != "" {
 		logger.V(1).Info("waiting", "reason", plan.Waiting)

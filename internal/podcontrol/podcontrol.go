@@ -57,9 +57,6 @@ const (
 	ReasonNodeLost = "PodMigratedFromLostNode"
 )
 
-// Templates gives the pod template of a revision name.
-type Templates func(revision string) (*corev1.PodTemplateSpec, error)
-
 // PodControl writes pods and claims.
 type PodControl struct {
 	Client   client.Client
@@ -74,7 +71,7 @@ type Result struct {
 }
 
 // Execute carries out the actions in order and stops at the first failure, which it returns.
-func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, actions []planner.Action, templates Templates) (Result, error) {
+func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, actions []planner.Action, templates map[string]*corev1.PodTemplateSpec) (Result, error) {
 	var result Result
 	for i := range actions {
 		a := &actions[i]
@@ -136,16 +133,16 @@ func (c *PodControl) createClaims(ctx context.Context, set *gstsv1alpha1.GameSta
 	return nil
 }
 
-func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates Templates) error {
+func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates map[string]*corev1.PodTemplateSpec) error {
 	if err := c.createClaims(ctx, set, a.Claims); err != nil {
 		return err
 	}
-	template, err := templates(a.Revision)
-	if err != nil {
-		return err
+	template := templates[a.Revision]
+	if template == nil {
+		return fmt.Errorf("controller revision %s not found", a.Revision)
 	}
 	pod := identity.NewPod(set, template, a.Revision, a.Ordinal)
-	err = c.Client.Create(ctx, pod)
+	err := c.Client.Create(ctx, pod)
 	if apierrors.IsAlreadyExists(err) {
 		// the cache had not seen it yet; the next reconcile will
 		return nil
