@@ -1,11 +1,17 @@
 # GameStatefulSet operator. `make help` lists the targets.
 
-VERSION ?= 0.1.0
+# The release: the bundle, the catalog entry and the image tag follow the VERSION file.
+VERSION ?= $(shell cat $(dir $(abspath $(lastword $(MAKEFILE_LIST))))VERSION)
 IMAGE_TAG_BASE ?= ghcr.io/gamestatefulset/gamestatefulset-operator
 IMG ?= $(IMAGE_TAG_BASE):v$(VERSION)
 BUNDLE_IMG ?= $(IMAGE_TAG_BASE)-bundle:v$(VERSION)
-CHANNELS ?= alpha
-DEFAULT_CHANNEL ?= alpha
+SCORECARD_IMG ?= $(IMAGE_TAG_BASE)-scorecard-tests:v$(VERSION)
+CATALOG_IMG ?= $(IMAGE_TAG_BASE)-catalog:latest
+# OLM's channel naming convention: candidate (previews), fast (released, early), stable (released, later).
+CHANNELS ?= candidate,fast
+DEFAULT_CHANNEL ?= fast
+# The release this one upgrades (spec.replaces and olm.skipRange of the CSV, the edge in catalog/).
+PREVIOUS_VERSION ?= 0.1.0
 CONTAINER_TOOL ?= docker
 
 # Tools are built from Go modules into a cache outside the repository, one folder per version, so that CI and
@@ -22,6 +28,8 @@ ENVTEST_ASSETS ?= $(GSTS_CACHE)/kubernetes-$(KUBE_VERSION)/bin
 KUBECTL ?= $(ENVTEST_ASSETS)/kubectl
 
 GOFLAGS_TEST ?= -race
+# operator-registry's image libraries: pure-Go OpenPGP instead of the gpgme C library, as opm builds
+OLM_TAGS ?= containers_image_openpgp
 # kwok fake nodes of the local cluster: cluster-up starts none unless NODES is set, the e2e run starts 3
 NODES ?=
 export NODES
@@ -56,12 +64,12 @@ fmt: ## go fmt.
 vet: ## go vet.
 	go vet ./...
 
-GENERATED_FILES = api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml bundle
+GENERATED_FILES = api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml bundle bundle.Dockerfile catalog
 
 .PHONY: verify-generated
-verify-generated: generate manifests bundle ## Fail when generated files differ from what is committed.
+verify-generated: generate manifests bundle catalog ## Fail when generated files differ from what is committed.
 	@if [ -n "$$(git status --porcelain -- $(GENERATED_FILES))" ]; then \
-		echo "generated files are stale; run 'make generate manifests bundle' and commit them:"; \
+		echo "generated files are stale; run 'make generate manifests bundle catalog' and commit them:"; \
 		git status --porcelain -- $(GENERATED_FILES); git --no-pager diff --stat -- $(GENERATED_FILES); exit 1; fi
 
 .PHONY: verify-fmt
@@ -70,11 +78,15 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 		echo "not gofmt-formatted (run 'make fmt'):"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: verify-generated verify-fmt vet test-unit test-integration test-e2e ## Every test: generated files, formatting, vet, unit, integration (real kube-apiserver) and e2e (kind or the local cluster) suites.
+test: verify-generated verify-fmt vet test-unit test-olm test-integration test-e2e ## Every test: generated files, formatting, vet, unit, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the OLM-style install and scorecard tests) suites.
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic.
 	go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/...
+
+.PHONY: test-olm
+test-olm: ## The bundle through operator-framework's validators, the catalog through opm's validation and the upgrade graph checks.
+	cd tests/olm && go vet -tags $(OLM_TAGS) ./... && go test $(GOFLAGS_TEST) -tags $(OLM_TAGS) ./... -ginkgo.v
 
 .PHONY: test-integration
 test-integration: envtest ## Integration suites on a real kube-apiserver and etcd (envtest, built from source).
@@ -153,7 +165,7 @@ undeploy: kustomize kubectl ## Remove the operator deployed by `make deploy`.
 
 .PHONY: bundle
 bundle: manifests kustomize ## Generate the OLM bundle (bundle/manifests, metadata, tests/scorecard) from config/, as operator-sdk generate bundle does.
-	VERSION=$(VERSION) IMG=$(IMG) CHANNELS=$(CHANNELS) DEFAULT_CHANNEL=$(DEFAULT_CHANNEL) KUSTOMIZE=$(KUSTOMIZE) hack/generate-bundle.sh
+	VERSION=$(VERSION) PREVIOUS_VERSION=$(PREVIOUS_VERSION) IMG=$(IMG) SCORECARD_IMG=$(SCORECARD_IMG) CHANNELS=$(CHANNELS) DEFAULT_CHANNEL=$(DEFAULT_CHANNEL) KUSTOMIZE=$(KUSTOMIZE) hack/generate-bundle.sh
 
 .PHONY: bundle-build
 bundle-build: ## Build the bundle image with Docker.
@@ -163,6 +175,20 @@ bundle-build: ## Build the bundle image with Docker.
 .PHONY: bundle-push
 bundle-push: ## Push the bundle image.
 	$(MAKE) docker-push IMG=$(BUNDLE_IMG)
+
+.PHONY: catalog
+catalog: bundle ## Render bundle/ into this release's entry of the file-based catalog (catalog/), as opm render does.
+	cd tests/olm && go run -tags $(OLM_TAGS) ./cmd/render-catalog -bundle ../../bundle -image $(BUNDLE_IMG) \
+		-out ../../catalog/gamestatefulset-operator/bundles/v$(VERSION).yaml
+
+.PHONY: catalog-build
+catalog-build: ## Build the catalog image with Docker.
+	@command -v $(CONTAINER_TOOL) >/dev/null && $(CONTAINER_TOOL) info >/dev/null 2>&1 || { echo "catalog-build: no $(CONTAINER_TOOL) engine runs here"; exit 1; }
+	$(CONTAINER_TOOL) build -f catalog.Dockerfile -t $(CATALOG_IMG) .
+
+.PHONY: catalog-push
+catalog-push: ## Push the catalog image.
+	$(MAKE) docker-push IMG=$(CATALOG_IMG)
 
 ##@ Tools
 

@@ -5,6 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-"${KUSTOMIZE:?}" build config/manifests | go run ./hack/bundlegen -version "${VERSION:?}" -image "${IMG:?}" \
-  -channels "${CHANNELS:-alpha}" -default-channel "${DEFAULT_CHANNEL:-alpha}" -out bundle
+"${KUSTOMIZE:?}" build config/manifests | go run ./hack/bundlegen -version "${VERSION:?}" -replaces "${PREVIOUS_VERSION:-}" -image "${IMG:?}" \
+  -scorecard-image "${SCORECARD_IMG:-}" \
+  -channels "${CHANNELS:?}" -default-channel "${DEFAULT_CHANNEL:?}" -out bundle -dockerfile bundle.Dockerfile
 echo "bundle: bundle/ generated for version $VERSION, image $IMG"

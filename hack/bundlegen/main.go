@@ -21,7 +21,12 @@ limitations under the License.
 // goes to bundle/tests/scorecard; bundle/metadata/annotations.yaml names the package and channels. The output
 // depends only on its input, so `make bundle` is reproducible.
 //
-// usage: kustomize build config/manifests | bundlegen -version 0.1.0 -image IMG -channels alpha -default-channel alpha -out bundle
+// It also writes bundle.Dockerfile, whose labels repeat annotations.yaml, and, with -replaces, the upgrade edge
+// from the previous release: spec.replaces and an olm.skipRange annotation covering every version in between.
+//
+// usage: kustomize build config/manifests | bundlegen -version 0.2.0 -replaces 0.1.0 -image IMG \
+//
+//	-channels candidate,fast -default-channel fast -out bundle -dockerfile bundle.Dockerfile
 package main
 
 import (
@@ -49,6 +54,9 @@ func main() {
 	defaultChannel := flag.String("default-channel", "alpha", "default channel")
 	pkg := flag.String("package", "gamestatefulset-operator", "package name")
 	out := flag.String("out", "bundle", "bundle folder")
+	dockerfile := flag.String("dockerfile", "bundle.Dockerfile", "bundle image Dockerfile to write")
+	replaces := flag.String("replaces", "", "the release this one upgrades (semver, no v); empty for the first")
+	scorecardImage := flag.String("scorecard-image", "", "image of this project's scorecard tests, set on every test of that repository")
 	flag.Parse()
 	if *version == "" || *image == "" {
 		fail(errors.New("-version and -image are required"))
@@ -57,7 +65,12 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	if err := write(objects, *out, *pkg, *version, *image, *channels, *defaultChannel); err != nil {
+	release := release{pkg: *pkg, version: *version, replaces: *replaces, image: *image, channels: *channels,
+		defaultChannel: *defaultChannel, scorecardImage: *scorecardImage}
+	if err := write(objects, *out, release); err != nil {
+		fail(err)
+	}
+	if err := writeDockerfile(*dockerfile, *out, bundleAnnotations(release)); err != nil {
 		fail(err)
 	}
 }
@@ -104,7 +117,13 @@ func dig(o any, path ...string) any {
 func kind(o object) string { return str(o, "kind") }
 func name(o object) string { return str(o, "metadata", "name") }
 
-func write(objects []object, out, pkg, version, image, channels, defaultChannel string) error {
+// release is what a bundle says about itself: package, version, upgrade edge, image and channels.
+type release struct {
+	pkg, version, replaces, image, channels, defaultChannel, scorecardImage string
+}
+
+func write(objects []object, out string, r release) error {
+	pkg, version, image := r.pkg, r.version, r.image
 	var csv object
 	var deployments, samples, rest []object
 	roles := map[string]object{}
@@ -197,6 +216,11 @@ func write(objects []object, out, pkg, version, image, channels, defaultChannel 
 		return err
 	}
 	annotations["alm-examples"] = string(examples)
+	if r.replaces != "" {
+		spec["replaces"] = pkg + ".v" + r.replaces
+		// lets a cluster on any release since the replaced one upgrade straight to this one
+		annotations["olm.skipRange"] = fmt.Sprintf(">=%s <%s", r.replaces, version)
+	}
 	install := object{"deployments": []any{object{
 		"name":  name(deployment),
 		"label": dig(deployment, "metadata", "labels"),
@@ -227,6 +251,7 @@ func write(objects []object, out, pkg, version, image, channels, defaultChannel 
 		path := filepath.Join(manifests, fileName(o))
 		if kind(o) == "Configuration" {
 			path = filepath.Join(out, "tests", "scorecard", "config.yaml")
+			setTestImage(o, r.scorecardImage)
 		}
 		if md, ok := o["metadata"].(object); ok && kind(o) != "Configuration" {
 			// OLM places namespaced objects in the install namespace
@@ -236,19 +261,58 @@ func write(objects []object, out, pkg, version, image, channels, defaultChannel 
 			return err
 		}
 	}
-	return writeYAML(filepath.Join(out, "metadata", "annotations.yaml"), object{"annotations": object{
+	return writeYAML(filepath.Join(out, "metadata", "annotations.yaml"), object{"annotations": bundleAnnotations(r)})
+}
+
+func bundleAnnotations(r release) object {
+	return object{
 		"operators.operatorframework.io.bundle.mediatype.v1":       "registry+v1",
 		"operators.operatorframework.io.bundle.manifests.v1":       "manifests/",
 		"operators.operatorframework.io.bundle.metadata.v1":        "metadata/",
-		"operators.operatorframework.io.bundle.package.v1":         pkg,
-		"operators.operatorframework.io.bundle.channels.v1":        channels,
-		"operators.operatorframework.io.bundle.channel.default.v1": defaultChannel,
+		"operators.operatorframework.io.bundle.package.v1":         r.pkg,
+		"operators.operatorframework.io.bundle.channels.v1":        r.channels,
+		"operators.operatorframework.io.bundle.channel.default.v1": r.defaultChannel,
 		"operators.operatorframework.io.metrics.builder":           "gamestatefulset-bundlegen",
 		"operators.operatorframework.io.metrics.mediatype.v1":      "metrics+v1",
 		"operators.operatorframework.io.metrics.project_layout":    "go.kubebuilder.io/v4",
 		"operators.operatorframework.io.test.mediatype.v1":         "scorecard+v1",
 		"operators.operatorframework.io.test.config.v1":            "tests/scorecard/",
-	}})
+	}
+}
+
+// writeDockerfile writes the bundle image's Dockerfile: the image carries annotations.yaml's entries as labels,
+// which is how registries and opm find the package and channels without unpacking it.
+func writeDockerfile(path, bundleDir string, annotations object) error {
+	keys := make([]string, 0, len(annotations))
+	for k := range annotations {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("# Generated by `make bundle` from config/ and VERSION; do not edit.\nFROM scratch\n\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "LABEL %s=%s\n", k, annotations[k])
+	}
+	b.WriteString("\n")
+	for _, dir := range []struct{ from, to string }{{"manifests", "/manifests/"}, {"metadata", "/metadata/"},
+		{"tests/scorecard", "/tests/scorecard/"}} {
+		fmt.Fprintf(&b, "COPY %s %s\n", filepath.ToSlash(filepath.Join(bundleDir, dir.from)), dir.to)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// setTestImage points the scorecard tests of image's repository at image (the release's tag).
+func setTestImage(config object, image string) {
+	repository, _, _ := strings.Cut(image, ":")
+	stages, _ := config["stages"].([]any)
+	for _, stage := range stages {
+		tests, _ := dig(stage, "tests").([]any)
+		for _, test := range tests {
+			if current, _, _ := strings.Cut(str(test.(object), "image"), ":"); image != "" && current == repository {
+				test.(object)["image"] = image
+			}
+		}
+	}
 }
 
 // fileName names a manifest as operator-sdk does: the CRD by its name, others name_group_version_kind.
