@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package olm checks what OLM users receive: the bundle with operator-framework/api's validators (what
 // `operator-sdk bundle validate --select-optional suite=operatorframework` and the scorecard's basic and OLM
 // suites check), and the file-based catalog with operator-registry's library (what `opm validate` runs) plus the

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Command gsts-scorecard-tests holds this project's custom scorecard tests. `operator-sdk scorecard` runs it in a
 // pod of the cluster under test, with the bundle unpacked at /bundle and SCORECARD_NAMESPACE set, and reads the
 // v1alpha3 TestStatus JSON it prints. Each test creates the CSV's first alm-example under a name of its own, checks

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Command render-catalog renders a bundle directory into the olm.bundle entry of the file-based catalog, as
 // `opm render bundle/ --image-ref-template IMAGE --migrate-level all -o yaml` does, with operator-registry's
 // library (the opm CLI cannot be fetched on our machines).
