@@ -190,6 +190,15 @@ catalog-build: ## Build the catalog image with Docker.
 catalog-push: ## Push the catalog image.
 	$(MAKE) docker-push IMG=$(CATALOG_IMG)
 
+.PHONY: scorecard-build
+scorecard-build: ## Build the custom scorecard tests image with Docker.
+	@command -v $(CONTAINER_TOOL) >/dev/null && $(CONTAINER_TOOL) info >/dev/null 2>&1 || { echo "scorecard-build: no $(CONTAINER_TOOL) engine runs here"; exit 1; }
+	$(CONTAINER_TOOL) build -f tests/scorecard/Dockerfile -t $(SCORECARD_IMG) .
+
+.PHONY: scorecard-push
+scorecard-push: ## Push the custom scorecard tests image.
+	$(MAKE) docker-push IMG=$(SCORECARD_IMG)
+
 ##@ Tools
 
 .PHONY: controller-gen

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Deploys the operator to the local cluster (or to kind with IMAGE_LOADER=kind) the way users deploy it — kustomize
 # config/default: its RBAC, its Deployment with two replicas and leader election — with images built here from Go
-# and loaded into the nodes: the operator and the e2e suites' game server (versions v1, v2, v3).
+# and loaded into the nodes: the operator, its scorecard tests and the e2e suites' game server (v1, v2, v3).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,6 +11,7 @@ if [[ "$IMAGE_LOADER" == local ]]; then KUBECONFIG="${KUBECONFIG:-$("$CLUSTER" k
 export KUBECONFIG
 OPERATOR_IMAGE="${OPERATOR_IMAGE:-gamestatefulset-operator:local}"
 GAME_IMAGE="${GAME_IMAGE:-gsts-e2e/gameserver}"
+SCORECARD_IMAGE="${SCORECARD_IMAGE:-gamestatefulset-operator-scorecard-tests:local}"
 KUBECTL="${KUBECTL:?set by the Makefile}"
 KUSTOMIZE="${KUSTOMIZE:?set by the Makefile}"
 OUT="${GSTS_IMAGES_DIR:-${GSTS_CLUSTER_DIR:-/var/lib/gsts-cluster}/images}"
@@ -18,7 +19,7 @@ OUT="${GSTS_IMAGES_DIR:-${GSTS_CLUSTER_DIR:-/var/lib/gsts-cluster}/images}"
 log() { echo "deploy-local: $*" >&2; }
 
 log "building images"
-specs=("$OPERATOR_IMAGE=./cmd>/manager")
+specs=("$OPERATOR_IMAGE=./cmd>/manager" "$SCORECARD_IMAGE=./tests/scorecard>/gsts-scorecard-tests")
 for v in v1 v2 v3; do specs+=("$GAME_IMAGE:$v=./tests/e2e/gameserver@-X main.version=$v"); done
 mapfile -t tarballs < <(cd "$ROOT" && go run ./hack/images -out "$OUT" "${specs[@]}")
 case "$IMAGE_LOADER" in

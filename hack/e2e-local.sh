@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The e2e suites on the local cluster: up, deploy the operator as users do, run, and always tear down.
+# The e2e suites on the local cluster: up, deploy the operator as users do, run, then install it from the bundle
+# as OLM does and run that suite, and always tear down.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CLUSTER="$ROOT/hack/local-cluster.sh"
@@ -11,3 +12,4 @@ export KUBECONFIG
 "$ROOT/hack/deploy-local.sh"
 cd "$ROOT"
 go test ./tests/e2e/... -ginkgo.v -timeout 40m
+"$ROOT/hack/e2e-olm.sh"

@@ -23,3 +23,4 @@ trap teardown EXIT
 "$KIND" get clusters | grep -qx "$KIND_CLUSTER" || "$KIND" create cluster --config "$ROOT/hack/kind-config.yaml" --kubeconfig "$KUBECONFIG" --wait 120s
 IMAGE_LOADER=kind GSTS_IMAGES_DIR="$CACHE/kind-images" "$ROOT/hack/deploy-local.sh"
 go test ./tests/e2e/... -ginkgo.v -timeout 40m
+"$ROOT/hack/e2e-olm.sh"

@@ -34,6 +34,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
@@ -67,9 +68,15 @@ func scaleSubresource(ctx context.Context, env *environment) ([]string, string) 
 	if status, err := waitReady(ctx, env, set, replicas); err != nil {
 		return []string{err.Error()}, status
 	}
-	var scale autoscalingv1.Scale
-	if err := env.client.SubResource("scale").Get(ctx, set, &scale); err != nil {
+	// the set is unstructured, so is its scale: the client serves a subresource in the form of its object
+	scaleObject := &unstructured.Unstructured{}
+	scaleObject.SetGroupVersionKind(autoscalingv1.SchemeGroupVersion.WithKind("Scale"))
+	if err := env.client.SubResource("scale").Get(ctx, set, scaleObject); err != nil {
 		return []string{fmt.Sprintf("get the scale subresource: %v", err)}, ""
+	}
+	var scale autoscalingv1.Scale
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(scaleObject.Object, &scale); err != nil {
+		return []string{fmt.Sprintf("the scale subresource is not an autoscaling/v1 Scale: %v", err)}, ""
 	}
 	var errs []string
 	if scale.Spec.Replicas != replicas || scale.Status.Replicas != replicas {
@@ -80,8 +87,10 @@ func scaleSubresource(ctx context.Context, env *environment) ([]string, string) 
 	if err != nil || len(selector.MatchLabels)+len(selector.MatchExpressions) == 0 {
 		errs = append(errs, fmt.Sprintf("scale status selector %q is not a selector an HPA can use (%v)", scale.Status.Selector, err))
 	}
-	scale.Spec.Replicas = replicas + 1
-	if err := env.client.SubResource("scale").Update(ctx, set, client.WithSubResourceBody(&scale)); err != nil {
+	if err := unstructured.SetNestedField(scaleObject.Object, int64(replicas+1), "spec", "replicas"); err != nil {
+		return append(errs, err.Error()), ""
+	}
+	if err := env.client.SubResource("scale").Update(ctx, set, client.WithSubResourceBody(scaleObject)); err != nil {
 		return append(errs, fmt.Sprintf("update the scale subresource: %v", err)), ""
 	}
 	status, err := waitReady(ctx, env, set, replicas+1)
