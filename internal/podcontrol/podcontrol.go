@@ -20,7 +20,9 @@ package podcontrol
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -289,6 +291,12 @@ func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 		}
 	}
 	if err := c.Client.SubResource("resize").Patch(ctx, resized, client.StrategicMergeFrom(a.Pod)); err != nil {
+		if deniedToOperator(err) {
+			// a mis-packaged install (RBAC without pods/resize) must not cost players their game: keep the pod
+			c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "ResizePod",
+				"the operator may not resize Pod %s (its role lacks pods/resize; reinstall the operator's RBAC): %v", a.Pod.Name, err)
+			return fmt.Errorf("resizing pod %s: %w", a.Pod.Name, err)
+		}
 		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || apierrors.IsNotFound(err) && !podGone(ctx, c.Client, a.Pod) {
 			// the API server or the pod's node cannot resize: recreate the pod instead
 			return c.deletePod(ctx, set, &planner.Action{Type: planner.DeletePod, Ordinal: a.Ordinal, Pod: a.Pod,
@@ -314,6 +322,13 @@ func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 	}
 	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonResized, "ResizePod", "Pod %s: %s", a.Pod.Name, a.Reason)
 	return nil
+}
+
+// deniedToOperator tells the authorizer refusing the operator itself from an admission plugin refusing the resize.
+func deniedToOperator(err error) bool {
+	var status apierrors.APIStatus
+	return apierrors.IsForbidden(err) && errors.As(err, &status) &&
+		strings.Contains(status.Status().Message, `cannot patch resource "pods/resize"`)
 }
 
 // podGone tells whether the pod no longer exists, to tell a missing pod from a missing resize subresource.
