@@ -78,11 +78,16 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 		echo "not gofmt-formatted (run 'make fmt'):"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: verify-generated verify-fmt vet test-unit test-olm test-integration test-e2e ## Every test: generated files, formatting, vet, unit, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the OLM-style install and scorecard tests) suites.
+test: verify-generated verify-fmt vet test-unit test-fuzz test-olm test-integration test-e2e ## Every test: generated files, formatting, vet, unit, a short fuzz run, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the OLM-style install and scorecard tests) suites.
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic.
 	go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/...
+
+FUZZTIME ?= 20s
+.PHONY: test-fuzz
+test-fuzz: ## Fuzz the planner's invariants for FUZZTIME (docs/operations.md has longer runs).
+	go test ./internal/planner -run '^$$' -fuzz FuzzCompute -fuzztime $(FUZZTIME)
 
 .PHONY: test-olm
 test-olm: ## The bundle through operator-framework's validators, the catalog through opm's validation and the upgrade graph checks.

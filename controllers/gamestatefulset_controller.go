@@ -46,6 +46,7 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/podcontrol"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/revision"
@@ -103,6 +104,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if err := r.Get(ctx, req.NamespacedName, set); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.expectations.forget(req.NamespacedName)
+			metrics.Forget(req.Namespace, req.Name)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -177,6 +179,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		failure = execErr.Error()
 	}
 	planner.Conditions(set, &status, plan, failure)
+	metrics.RecordStatus(set, status)
 	if len(plan.Refused) > 0 && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonHotPatchRefused) {
 		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonHotPatchRefused, "UpdatePod", "%s", strings.Join(plan.Refused, "; "))
 	}

@@ -34,6 +34,7 @@ import (
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 )
 
@@ -104,6 +105,9 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 				fmt.Sprintf("out of service before the in-place update to revision %s", a.Revision))
 		case planner.MarkInPlaceReady:
 			err = c.setGate(ctx, set, a, corev1.ConditionTrue, inplace.ReasonReady, "")
+			if outOfService, ok := inPlaceUpdateOutOfService(a.Pod, time.Now()); err == nil && ok {
+				metrics.InPlaceUpdateDuration.WithLabelValues(set.Namespace, set.Name).Observe(outOfService.Seconds())
+			}
 		case planner.UpdateInPlace:
 			err = c.updateInPlace(ctx, set, a)
 		case planner.ResizeInPlace:
@@ -349,5 +353,19 @@ func (c *PodControl) forceDeletePod(ctx context.Context, set *gstsv1alpha1.GameS
 	}
 	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonNodeLost, "DeletePod",
 		"Pod %s deleted to be recreated on a healthy node: %s", a.Pod.Name, a.Reason)
+	metrics.PodsMigrated.WithLabelValues(set.Namespace, set.Name).Inc()
 	return nil
+}
+
+// inPlaceUpdateOutOfService is how long a pod about to be marked ready again has been out of service for an
+// in-place update: since its gate went False, when its containers were patched after that. A gate cut short
+// (partition raised, paused) or a new pod's first gate has no update to measure.
+func inPlaceUpdateOutOfService(pod *corev1.Pod, now time.Time) (time.Duration, bool) {
+	gate := inplace.GateCondition(pod)
+	state := inplace.StateOf(pod)
+	if gate == nil || gate.Status != corev1.ConditionFalse || state == nil || state.Revision != identity.Revision(pod) ||
+		state.UpdateTimestamp.Before(&gate.LastTransitionTime) {
+		return 0, false
+	}
+	return now.Sub(gate.LastTransitionTime.Time), true
 }

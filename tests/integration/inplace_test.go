@@ -22,6 +22,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -33,6 +36,7 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
 )
 
 func inPlaceUpdate(partition int32, graceSeconds int32) func(*gstsv1alpha1.GameStatefulSet) {
@@ -153,6 +157,17 @@ var _ = Describe("InplaceUpdate", func() {
 				break
 			}
 		}
+
+		By("the metrics a dashboard reads")
+		Eventually(func(g Gomega) {
+			g.Expect(testutil.ToFloat64(metrics.Replicas.WithLabelValues(ns, name, "updated"))).To(Equal(2.0))
+			g.Expect(testutil.ToFloat64(metrics.Replicas.WithLabelValues(ns, name, "ready"))).To(Equal(5.0))
+			g.Expect(testutil.ToFloat64(metrics.RolloutProgress.WithLabelValues(ns, name))).To(BeNumerically("~", 0.4))
+		}).Should(Succeed())
+		var durations dto.Metric
+		Expect(metrics.InPlaceUpdateDuration.WithLabelValues(ns, name).(prometheus.Histogram).Write(&durations)).To(Succeed())
+		Expect(durations.GetHistogram().GetSampleCount()).To(Equal(uint64(2)), "pods 3 and 4")
+		Expect(durations.GetHistogram().GetSampleSum()).To(BeNumerically(">=", 2*2), "each out of service for its 2 s grace period at least")
 	})
 
 	It("updates at once without a grace period", func() {

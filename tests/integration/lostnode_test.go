@@ -21,11 +21,13 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 )
 
@@ -98,6 +100,7 @@ var _ = Describe("Lost nodes", func() {
 		}
 		Eventually(func() []string { return eventReasons(ns, "web") }).Should(ContainElement("PodMigratedFromLostNode"))
 		Expect(getSet(ns, "web").Status.UpdateRevision).NotTo(BeEmpty())
+		Expect(testutil.ToFloat64(metrics.PodsMigrated.WithLabelValues(ns, "web"))).To(Equal(2.0))
 	})
 
 	It("leaves the pods of a node that comes back before the threshold, and of sets that opted out", func() {

@@ -1,0 +1,170 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package planner
+
+import (
+	"fmt"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+)
+
+// maxFuzzOrdinals bounds the ordinals a fuzzed set spans, pods of removed ordinals included.
+const maxFuzzOrdinals = 24
+
+// fuzzInput builds a set and its pods from fuzzed bytes: replicas, partition and maxUnavailable (an integer or a
+// percentage), pod management policy, strategy, paused, ordinals.start and, per ordinal, whether a pod exists,
+// its revision and its state (pending, ready, terminating, failed; for in-place strategies ready pods may be in
+// their grace period).
+func fuzzInput(replicas, partitionByte, maxUnavailableByte, flags uint8, states []byte) Input {
+	strategies := []gstsv1alpha1.GameStatefulSetUpdateStrategyType{gstsv1alpha1.RollingUpdateStatefulSetStrategyType,
+		gstsv1alpha1.OnDeleteStatefulSetStrategyType, gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType,
+		gstsv1alpha1.HotPatchGameStatefulSetStrategyType}
+	intOrPercent := func(b uint8, limit int) intstr.IntOrString {
+		if b&0x80 != 0 {
+			return intstr.FromString(fmt.Sprintf("%d%%", int(b&0x7f)%101))
+		}
+		return intstr.FromInt(int(b) % limit)
+	}
+	n := int32(replicas % 20)
+	set := newSet(n, strategy(strategies[flags>>1&3], int32(flags>>6&1)*30),
+		partition(intOrPercent(partitionByte, 25)), maxUnavailable(intOrPercent(maxUnavailableByte, 8)))
+	if set.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable.Type == intstr.Int && set.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable.IntVal == 0 {
+		// admission refuses 0
+		set.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable = ptr.To(intstr.FromInt(1))
+	}
+	if flags&1 != 0 {
+		parallel(set)
+	}
+	set.Spec.UpdateStrategy.Paused = flags&0x08 != 0
+	if start := int32(flags >> 4 & 3); start > 0 {
+		set.Spec.Ordinals = &gstsv1alpha1.GameStatefulSetOrdinals{Start: start}
+	}
+	start := identity.StartOrdinal(set)
+	var pods []*corev1.Pod
+	for i, s := range states {
+		if i >= maxFuzzOrdinals {
+			break
+		}
+		if s&1 == 0 {
+			continue
+		}
+		revision := "rev-1"
+		if s&2 != 0 {
+			revision = "rev-2"
+		}
+		var p *corev1.Pod
+		switch state := podState(s >> 2 & 3); {
+		case state == ready && s&0x10 != 0 && isInPlaceStrategy(set):
+			p = gatedPod(set, start+int32(i), revision, corev1.ConditionFalse, 10e9)
+		case state == ready && isInPlaceStrategy(set):
+			p = gatedPod(set, start+int32(i), revision, corev1.ConditionTrue, 60e9)
+		default:
+			p = pod(set, start+int32(i), revision, state)
+			if revision == "rev-1" {
+				p.Spec.Containers[0].Image = "game:v1"
+			}
+		}
+		pods = append(pods, p)
+	}
+	return inPlaceInput(set, pods...)
+}
+
+// FuzzCompute checks the invariants every plan keeps, whatever the set and its pods: never two pods with one
+// ordinal, never an update below the partition, never more pods taken out of service than maxUnavailable allows.
+// A short run is part of `make test`; docs/operations.md has longer ones.
+func FuzzCompute(f *testing.F) {
+	f.Add(uint8(5), uint8(3), uint8(1), uint8(0), []byte{0x05, 0x05, 0x05, 0x05, 0x05})
+	f.Add(uint8(10), uint8(0x80|50), uint8(0x80|25), uint8(0x01), []byte{5, 7, 5, 7, 5, 5, 1, 9, 13, 5, 5, 5})
+	f.Add(uint8(6), uint8(0), uint8(2), uint8(0x04), []byte{5, 5, 0x15, 5, 7, 5, 5})
+	f.Add(uint8(4), uint8(1), uint8(3), uint8(0x47), []byte{5, 5, 5, 5, 5, 5})
+	f.Add(uint8(3), uint8(0), uint8(1), uint8(0x28), []byte{5, 5, 5, 5, 5, 5, 5})
+	f.Fuzz(func(t *testing.T, replicas, partitionByte, maxUnavailableByte, flags uint8, states []byte) {
+		in := fuzzInput(replicas, partitionByte, maxUnavailableByte, flags, states)
+		plan := Compute(in)
+		set := in.Set
+		start := identity.StartOrdinal(set)
+		end := start + *set.Spec.Replicas
+		partitionOrdinal := PartitionOrdinal(set)
+
+		existing := map[int32]*corev1.Pod{}
+		for _, p := range in.Pods {
+			ord, ok := identity.OrdinalOf(set, p.Name)
+			if !ok {
+				t.Fatalf("pod %s has no ordinal", p.Name)
+			}
+			existing[ord] = p
+		}
+		// pods out of service before the plan, among the ordinals the set keeps
+		unavailable := 0
+		for ord := start; ord < end; ord++ {
+			p := existing[ord]
+			if p == nil || IsTerminating(p) || !IsAvailable(p, set.Spec.MinReadySeconds, in.Now) || in.updating(p) {
+				unavailable++
+			}
+		}
+
+		created := map[int32]bool{}
+		disrupted := map[int32]bool{}
+		for _, a := range plan.Actions {
+			switch a.Type {
+			case CreatePod:
+				if created[a.Ordinal] || existing[a.Ordinal] != nil {
+					t.Fatalf("a second pod for ordinal %d: %v", a.Ordinal, describe(plan))
+				}
+				created[a.Ordinal] = true
+				if a.Ordinal < start || a.Ordinal >= end {
+					t.Fatalf("pod created for ordinal %d outside [%d, %d): %v", a.Ordinal, start, end, describe(plan))
+				}
+				// OnDelete has no partition: a pod a person deleted comes back at the update revision
+				if onDelete := set.Spec.UpdateStrategy.Type == gstsv1alpha1.OnDeleteStatefulSetStrategyType; !onDelete &&
+					a.Ordinal < partitionOrdinal && a.Revision != in.CurrentRevision {
+					t.Fatalf("pod %d below the partition %d created at %s: %v", a.Ordinal, partitionOrdinal, a.Revision, describe(plan))
+				}
+			case DeletePod, UpdateInPlace, StartGracePeriod, ResizeInPlace:
+				p := existing[a.Ordinal]
+				if a.Pod != p {
+					t.Fatalf("%s %d acts on a pod that is not the ordinal's", a.Type, a.Ordinal)
+				}
+				if a.Ordinal >= end || a.Ordinal < start || IsFailed(p) {
+					continue // scale-down and recreation of failed pods are not updates
+				}
+				if a.Type == DeletePod && set.Spec.UpdateStrategy.Type == gstsv1alpha1.OnDeleteStatefulSetStrategyType {
+					t.Fatalf("OnDelete deleted pod %d: %v", a.Ordinal, describe(plan))
+				}
+				if a.Ordinal < partitionOrdinal {
+					t.Fatalf("%s of pod %d below the partition %d: %v", a.Type, a.Ordinal, partitionOrdinal, describe(plan))
+				}
+				if set.Spec.UpdateStrategy.Paused {
+					t.Fatalf("%s of pod %d while paused: %v", a.Type, a.Ordinal, describe(plan))
+				}
+				if IsAvailable(p, set.Spec.MinReadySeconds, in.Now) && !in.updating(p) {
+					disrupted[a.Ordinal] = true
+				}
+			}
+		}
+		if budget := max(0, MaxUnavailable(set)-unavailable); len(disrupted) > budget {
+			t.Fatalf("%d available pods taken out of service with %d unavailable and maxUnavailable %d: %v",
+				len(disrupted), unavailable, MaxUnavailable(set), describe(plan))
+		}
+	})
+}

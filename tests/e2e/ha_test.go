@@ -1,0 +1,178 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/utils/ptr"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+)
+
+// leaseName is the operator's leader election Lease (cmd/main.go).
+const leaseName = "gamestatefulset-operator.tkex.tencent.com"
+
+// leader is the operator pod holding the Lease: its identity is "<pod>_<uuid>".
+func leader() string {
+	lease, err := clientset.CoordinationV1().Leases(operatorNamespace).Get(ctx, leaseName, metav1.GetOptions{})
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	holder, _, _ := strings.Cut(ptr.Deref(lease.Spec.HolderIdentity, ""), "_")
+	return holder
+}
+
+// killLeader kills the leader's pod as a crash or a lost node would (no grace, no Lease release) and returns how
+// long another replica took to hold the Lease.
+func killLeader() time.Duration {
+	old := leader()
+	ExpectWithOffset(1, old).NotTo(BeEmpty())
+	killed := time.Now()
+	ExpectWithOffset(1, clientset.CoreV1().Pods(operatorNamespace).Delete(ctx, old, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})).To(Succeed())
+	EventuallyWithOffset(1, func() string { return leader() }, time.Minute, 200*time.Millisecond).ShouldNot(Or(Equal(old), BeEmpty()))
+	takeover := time.Since(killed)
+	GinkgoWriter.Printf("leader %s killed; %s leads after %s\n", old, leader(), takeover.Round(100*time.Millisecond))
+	return takeover
+}
+
+// podHistory follows a set's pods from their watch events: every UID each name had, how often each was deleted,
+// the most pods alive at once, and names outside the set's ordinals.
+type podHistory struct {
+	mu        sync.Mutex
+	uids      map[string]map[types.UID]bool
+	deletions map[string]int
+	alive     map[string]bool
+	maxAlive  int
+	strangers []string
+}
+
+func watchPods(ns, set string, names []string) *podHistory {
+	h := &podHistory{uids: map[string]map[types.UID]bool{}, deletions: map[string]int{}, alive: map[string]bool{}}
+	known := map[string]bool{}
+	for _, n := range names {
+		known[n] = true
+	}
+	w, err := clientset.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: identity.SetNameLabel + "=" + set})
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	DeferCleanup(w.Stop)
+	go func() {
+		defer GinkgoRecover()
+		for ev := range w.ResultChan() {
+			pod, ok := ev.Object.(*corev1.Pod)
+			if !ok {
+				continue
+			}
+			h.mu.Lock()
+			if !known[pod.Name] {
+				h.strangers = append(h.strangers, pod.Name)
+			}
+			if h.uids[pod.Name] == nil {
+				h.uids[pod.Name] = map[types.UID]bool{}
+			}
+			h.uids[pod.Name][pod.UID] = true
+			if ev.Type == watch.Deleted {
+				h.deletions[pod.Name]++
+				delete(h.alive, pod.Name)
+			} else {
+				h.alive[pod.Name] = true
+			}
+			h.maxAlive = max(h.maxAlive, len(h.alive))
+			h.mu.Unlock()
+		}
+	}()
+	return h
+}
+
+func (h *podHistory) counts() (uids map[string]int, deletions map[string]int, maxAlive int, strangers []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	uids = map[string]int{}
+	for name, set := range h.uids {
+		uids[name] = len(set)
+	}
+	deletions = map[string]int{}
+	for name, n := range h.deletions {
+		deletions[name] = n
+	}
+	return uids, deletions, h.maxAlive, append([]string(nil), h.strangers...)
+}
+
+// Leader election: the shipped Deployment runs two replicas; killing the leader in the middle of an update must
+// cost the rollout a few seconds and nothing else.
+var _ = Describe("High availability", Serial, func() {
+	const replicas = 6
+	names := func() []string {
+		var out []string
+		for i := range replicas {
+			out = append(out, fmt.Sprintf("%s-%d", name, i))
+		}
+		return out
+	}
+
+	It("finishes a rolling update under the new leader when the leader is killed, recreating each pod once", func() {
+		ns := newNamespace()
+		Expect(k8s.Create(ctx, gameSet(ns, name, replicas, parallel,
+			strategy(gstsv1alpha1.RollingUpdateStatefulSetStrategyType, 0, 2, 0)))).To(Succeed())
+		eventuallyReady(ns, name, replicas)
+		history := watchPods(ns, name, names())
+
+		patchImage(ns, name, "v2")
+		Eventually(func() int32 { return getSet(ns, name).Status.UpdatedReplicas }).Should(BeNumerically(">=", 2))
+		Expect(killLeader()).To(BeNumerically("<", 30*time.Second), "the Lease lasts 15 s")
+		eventuallyRolledOut(ns, name, replicas)
+
+		uids, deletions, maxAlive, strangers := history.counts()
+		Expect(strangers).To(BeEmpty(), "pods outside ordinals 0..5")
+		Expect(maxAlive).To(BeNumerically("<=", replicas), "never more pods than replicas: no ordinal doubled")
+		for _, n := range names() {
+			Expect(deletions[n]).To(Equal(1), "pod %s deleted once", n)
+			Expect(uids[n]).To(Equal(2), "pod %s: its v1 and its v2 pod, nothing more", n)
+		}
+	})
+
+	It("finishes an in-place update under the new leader when the leader is killed, restarting each container once", func() {
+		ns := newNamespace()
+		Expect(k8s.Create(ctx, gameSet(ns, name, replicas, parallel,
+			strategy(gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, 0, 2, 2)))).To(Succeed())
+		eventuallyReady(ns, name, replicas)
+		before := snapshot(ns, name)
+		history := watchPods(ns, name, names())
+
+		patchImage(ns, name, "v2")
+		Eventually(func() int32 { return getSet(ns, name).Status.UpdatedReplicas }).Should(BeNumerically(">=", 1))
+		Expect(killLeader()).To(BeNumerically("<", 30*time.Second), "the Lease lasts 15 s")
+		eventuallyRolledOut(ns, name, replicas)
+
+		uids, deletions, _, strangers := history.counts()
+		Expect(strangers).To(BeEmpty())
+		for ord, pod := range podsOf(ns, name) {
+			Expect(pod.UID).To(Equal(before[ord].UID), "pod %d kept", ord)
+			Expect(restarts(pod)).To(Equal(int32(1)), "pod %d restarted once", ord)
+			Expect(deletions[pod.Name]).To(BeZero())
+			Expect(uids[pod.Name]).To(Equal(1))
+		}
+	})
+})
