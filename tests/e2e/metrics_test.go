@@ -85,7 +85,7 @@ var _ = Describe("Metrics", func() {
 				`gamestatefulset_replicas{name="` + name + `",namespace="` + ns + `",state="ready"} 2`,
 				`gamestatefulset_rollout_progress{name="` + name + `",namespace="` + ns + `"} 1`,
 				`controller_runtime_reconcile_total{controller="gamestatefulset",result="success"}`,
-				`workqueue_depth{controller="gamestatefulset",name="gamestatefulset"}`,
+				`workqueue_depth{controller="gamestatefulset"`,
 				`rest_client_requests_total`,
 			} {
 				g.Expect(body).To(ContainSubstring(series))
