@@ -49,7 +49,7 @@ help: ## Show the targets.
 
 .PHONY: manifests
 manifests: controller-gen ## Generate the CRD, RBAC and webhook manifests from the markers.
-	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:generateEmbeddedObjectMeta=true paths="./api/..." paths="./controllers/..." paths="./internal/..." output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:generateEmbeddedObjectMeta=true webhook paths="./api/..." paths="./controllers/..." paths="./internal/..." output:crd:artifacts:config=config/crd/bases
 	go run ./hack/trimcrd config/crd/bases/*.yaml
 
 .PHONY: generate
@@ -64,7 +64,7 @@ fmt: ## go fmt.
 vet: ## go vet.
 	go vet ./...
 
-GENERATED_FILES = api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml bundle bundle.Dockerfile catalog
+GENERATED_FILES = api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml config/webhook/manifests.yaml bundle bundle.Dockerfile catalog
 
 .PHONY: verify-generated
 verify-generated: generate manifests bundle catalog ## Fail when generated files differ from what is committed.
@@ -131,7 +131,7 @@ build: generate fmt vet ## Build the manager binary.
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the cluster of the current kubeconfig.
-	go run ./cmd --leader-elect=false
+	go run ./cmd --leader-elect=false --enable-webhook=false
 
 .PHONY: docker-build
 docker-build: ## Build the operator image with Docker.

@@ -33,9 +33,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/controllers"
+	gstswebhook "github.com/gamestatefulset/gamestatefulset-operator/internal/webhook"
 )
 
 var (
@@ -54,6 +56,8 @@ func main() {
 		probeAddr               string
 		secureMetrics           bool
 		enableHTTP2             bool
+		enableWebhook           bool
+		webhookCertDir          string
 		enableLeaderElection    bool
 		leaderElectionNamespace string
 		concurrency             int
@@ -75,6 +79,8 @@ func main() {
 			"to be recreated on a healthy node (as long as Kubernetes waits before evicting from an unreachable node); 0 disables it.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
+	flag.BoolVar(&enableWebhook, "enable-webhook", true, "Serve the validating admission webhook (its certificate comes from cert-manager or OLM).")
+	flag.StringVar(&webhookCertDir, "webhook-cert-dir", "", "Folder of the webhook's tls.crt and tls.key (default: /tmp/k8s-webhook-server/serving-certs).")
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 
@@ -100,6 +106,7 @@ func main() {
 		LeaderElectionNamespace:       leaderElectionNamespace,
 		LeaderElectionReleaseOnCancel: true,
 		Cache:                         controllers.CacheOptions(watchNamespaces()),
+		WebhookServer:                 webhook.NewServer(webhook.Options{CertDir: webhookCertDir, TLSOpts: tlsOpts}),
 	})
 	if err != nil {
 		setupLog.Error(err, "unable to create the manager")
@@ -116,11 +123,20 @@ func main() {
 		os.Exit(1)
 	}
 
+	readyz := healthz.Ping
+	if enableWebhook {
+		if err := gstswebhook.SetupWithManager(mgr); err != nil {
+			setupLog.Error(err, "unable to set up the webhook")
+			os.Exit(1)
+		}
+		// with failurePolicy Fail, a replica that cannot admit GameStatefulSets yet must not receive requests
+		readyz = mgr.GetWebhookServer().StartedChecker()
+	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		setupLog.Error(err, "unable to set up the health check")
 		os.Exit(1)
 	}
-	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+	if err := mgr.AddReadyzCheck("readyz", readyz); err != nil {
 		setupLog.Error(err, "unable to set up the ready check")
 		os.Exit(1)
 	}

@@ -31,7 +31,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -50,6 +49,7 @@ import (
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/podcontrol"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/revision"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/validation"
 )
 
 // ownerIndex indexes pods and revisions by the name of the GameStatefulSet that controls them.
@@ -114,8 +114,8 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	}
 	now := r.Now()
 
-	selector, err := metav1.LabelSelectorAsSelector(set.Spec.Selector)
-	if msg := selectorProblem(set, selector, err); msg != "" {
+	if problem := validation.SelectorError(set); problem != nil {
+		msg := problem.Error()
 		// nothing is created or deleted for a set whose pods could not be told apart
 		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, "InvalidSelector", "Reconcile", msg)
 		return ctrl.Result{}, r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) {
@@ -125,6 +125,11 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		})
 	}
 
+	// admitted selectors parse: SelectorError said so
+	selector, err := metav1.LabelSelectorAsSelector(set.Spec.Selector)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	pods, err := r.listPods(ctx, set)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -202,17 +207,6 @@ func hasConditionReason(set *gstsv1alpha1.GameStatefulSet, conditionType, reason
 
 // selectorProblem says what is wrong with the set's selector, or "" when it selects the template's pods and
 // nothing else could be confused with them.
-func selectorProblem(set *gstsv1alpha1.GameStatefulSet, selector labels.Selector, parseErr error) string {
-	switch {
-	case parseErr != nil:
-		return fmt.Sprintf("spec.selector is invalid: %v", parseErr)
-	case selector.Empty():
-		return "spec.selector is empty: it would select every pod in the namespace"
-	case !selector.Matches(labels.Set(set.Spec.Template.Labels)):
-		return fmt.Sprintf("spec.selector %q does not match spec.template.metadata.labels %v", selector.String(), set.Spec.Template.Labels)
-	}
-	return ""
-}
 
 func (r *GameStatefulSetReconciler) listPods(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) ([]*corev1.Pod, error) {
 	var list corev1.PodList

@@ -30,7 +30,17 @@ esac
 
 # kustomize takes relative bases only: the overlay lives in the ignored bin/ folder
 overlay="$ROOT/bin/deploy-local"
-mkdir -p "$overlay"
+mkdir -p "$overlay/certs"
+# No cert-manager here: the webhook's certificate is made with openssl, as cert-manager's self-signed issuer would,
+# and its CA goes into the webhook configuration, as cert-manager's CA injector would.
+service=gamestatefulset-webhook-service.gamestatefulset-system.svc
+if [[ ! -s "$overlay/certs/tls.crt" ]]; then
+  (cd "$overlay/certs" &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gamestatefulset-webhook-ca" -keyout ca.key -out ca.crt 2>/dev/null &&
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$service" -keyout tls.key -out tls.csr 2>/dev/null &&
+    openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -out tls.crt \
+      -extfile <(printf 'subjectAltName=DNS:%s,DNS:%s.cluster.local' "$service" "$service") 2>/dev/null)
+fi
 cat >"$overlay/kustomization.yaml" <<YAML
 resources:
 - ../../config/default
@@ -38,13 +48,35 @@ images:
 - name: $(sed -n 's/^ *newName: *//p' "$ROOT/config/manager/kustomization.yaml")
   newName: ${OPERATOR_IMAGE%:*}
   newTag: ${OPERATOR_IMAGE##*:}
-# the image exists only in the node's containerd: never reach for a registry
+secretGenerator:
+- name: webhook-server-cert
+  namespace: gamestatefulset-system
+  type: kubernetes.io/tls
+  files: [certs/tls.crt, certs/tls.key]
+generatorOptions:
+  disableNameSuffixHash: true
 patches:
+# the image exists only in the node's containerd: never reach for a registry
 - target: {kind: Deployment, name: controller-manager}
   patch: |-
     - op: replace
       path: /spec/template/spec/containers/0/imagePullPolicy
       value: Never
+- target: {kind: ValidatingWebhookConfiguration}
+  patch: |-
+    - op: add
+      path: /webhooks/0/clientConfig/caBundle
+      value: $(base64 -w0 "$overlay/certs/ca.crt")
+- patch: |-
+    apiVersion: cert-manager.io/v1
+    kind: Certificate
+    metadata: {name: gamestatefulset-serving-cert, namespace: gamestatefulset-system}
+    \$patch: delete
+- patch: |-
+    apiVersion: cert-manager.io/v1
+    kind: Issuer
+    metadata: {name: gamestatefulset-selfsigned-issuer, namespace: gamestatefulset-system}
+    \$patch: delete
 YAML
 log "applying config/default with image $OPERATOR_IMAGE"
 "$KUSTOMIZE" build "$overlay" | "$KUBECTL" apply --server-side --force-conflicts -f - >/dev/null

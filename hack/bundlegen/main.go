@@ -125,7 +125,7 @@ type release struct {
 func write(objects []object, out string, r release) error {
 	pkg, version, image := r.pkg, r.version, r.image
 	var csv object
-	var deployments, samples, rest []object
+	var deployments, samples, webhookConfigs, rest []object
 	roles := map[string]object{}
 	var bindings []object
 	var serviceAccount string
@@ -145,6 +145,10 @@ func write(objects []object, out string, r release) error {
 			// OLM installs into the namespace of the OperatorGroup
 		case "GameStatefulSet":
 			samples = append(samples, o)
+		case "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration":
+			webhookConfigs = append(webhookConfigs, o)
+		case "Certificate", "Issuer":
+			// OLM issues and rotates the webhook's certificate itself
 		default:
 			rest = append(rest, o)
 		}
@@ -194,6 +198,9 @@ func write(objects []object, out string, r release) error {
 	}
 
 	deployment := deployments[0]
+	webhooks, webhookServices := webhookDefinitions(webhookConfigs, name(deployment))
+	rest = withoutObjects(rest, "Service", webhookServices)
+	withoutCertificateVolume(deployment)
 	containers, _ := dig(deployment, "spec", "template", "spec", "containers").([]any)
 	for _, c := range containers {
 		if str(c.(object), "name") == "manager" {
@@ -233,6 +240,9 @@ func write(objects []object, out string, r release) error {
 		install["clusterPermissions"] = clusterPermissions
 	}
 	spec["install"] = object{"strategy": "deployment", "spec": install}
+	if len(webhooks) > 0 {
+		spec["webhookdefinitions"] = webhooks
+	}
 	spec["relatedImages"] = []any{object{"name": "manager", "image": image}}
 
 	manifests := filepath.Join(out, "manifests")
@@ -299,6 +309,93 @@ func writeDockerfile(path, bundleDir string, annotations object) error {
 		fmt.Fprintf(&b, "COPY %s %s\n", filepath.ToSlash(filepath.Join(bundleDir, dir.from)), dir.to)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// webhookCertSecret is the secret cert-manager fills and config/default mounts; OLM mounts its own certificate.
+const webhookCertSecret = "webhook-server-cert"
+
+// webhookDefinitions turns webhook configurations into the CSV's webhookdefinitions, as operator-sdk does: OLM
+// creates the Service, the certificate and the configuration itself. It also names the Services the
+// configurations called, which the bundle leaves out.
+func webhookDefinitions(configs []object, deploymentName string) (definitions []any, services map[string]bool) {
+	services = map[string]bool{}
+	sort.Slice(configs, func(i, j int) bool { return name(configs[i]) < name(configs[j]) })
+	for _, config := range configs {
+		kind := "ValidatingAdmissionWebhook"
+		if str(config, "kind") == "MutatingWebhookConfiguration" {
+			kind = "MutatingAdmissionWebhook"
+		}
+		hooks, _ := config["webhooks"].([]any)
+		for _, h := range hooks {
+			hook := h.(object)
+			services[str(hook, "clientConfig", "service", "name")] = true
+			definition := object{
+				"type":                    kind,
+				"generateName":            str(hook, "name"),
+				"deploymentName":          deploymentName,
+				"containerPort":           443,
+				"targetPort":              9443,
+				"webhookPath":             str(hook, "clientConfig", "service", "path"),
+				"admissionReviewVersions": hook["admissionReviewVersions"],
+				"failurePolicy":           hook["failurePolicy"],
+				"sideEffects":             hook["sideEffects"],
+				"rules":                   hook["rules"],
+			}
+			for _, optional := range []string{"matchPolicy", "objectSelector", "timeoutSeconds", "reinvocationPolicy"} {
+				if v, ok := hook[optional]; ok {
+					definition[optional] = v
+				}
+			}
+			definitions = append(definitions, definition)
+		}
+	}
+	return definitions, services
+}
+
+func withoutObjects(objects []object, kindName string, names map[string]bool) []object {
+	var kept []object
+	for _, o := range objects {
+		if kind(o) != kindName || !names[name(o)] {
+			kept = append(kept, o)
+		}
+	}
+	return kept
+}
+
+// withoutCertificateVolume removes the webhook certificate's volume and mounts: OLM adds its own.
+func withoutCertificateVolume(deployment object) {
+	podSpec, _ := dig(deployment, "spec", "template", "spec").(object)
+	volumes, _ := podSpec["volumes"].([]any)
+	removed := map[string]bool{}
+	var keptVolumes []any
+	for _, v := range volumes {
+		if str(v.(object), "secret", "secretName") == webhookCertSecret {
+			removed[str(v.(object), "name")] = true
+			continue
+		}
+		keptVolumes = append(keptVolumes, v)
+	}
+	if len(keptVolumes) == 0 {
+		delete(podSpec, "volumes")
+	} else {
+		podSpec["volumes"] = keptVolumes
+	}
+	containers, _ := podSpec["containers"].([]any)
+	for _, c := range containers {
+		container := c.(object)
+		mounts, _ := container["volumeMounts"].([]any)
+		var kept []any
+		for _, m := range mounts {
+			if !removed[str(m.(object), "name")] {
+				kept = append(kept, m)
+			}
+		}
+		if len(kept) == 0 {
+			delete(container, "volumeMounts")
+		} else {
+			container["volumeMounts"] = kept
+		}
+	}
 }
 
 // setTestImage points the scorecard tests of image's repository at image (the release's tag).

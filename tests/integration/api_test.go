@@ -135,16 +135,6 @@ var _ = Describe("The API", func() {
 		}, "volumeClaimTemplates is immutable"),
 	)
 
-	It("reports a selector that does not select the template's labels, and creates nothing", func() {
-		Expect(k8s.Create(ctx, gameSet(ns, "web", 2, func(s *gstsv1alpha1.GameStatefulSet) {
-			s.Spec.Template.Labels = map[string]string{"app": "other"}
-		}))).To(Succeed())
-		Eventually(func() string {
-			return conditionMessage(getSet(ns, "web"), gstsv1alpha1.ConditionReplicaFailure)
-		}).Should(ContainSubstring(`InvalidSelector: spec.selector "app=web" does not match spec.template.metadata.labels`))
-		Expect(podsOf(ns, "web")).To(BeEmpty())
-	})
-
 	It("prints the reference's columns for kubectl get gsts", func() {
 		Expect(k8s.Create(ctx, gameSet(ns, "test-gamestatefulset", 2, parallel))).To(Succeed())
 		eventuallyAllReady(ns, "test-gamestatefulset", 2)

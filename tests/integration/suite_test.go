@@ -36,9 +36,11 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/controllers"
+	gstswebhook "github.com/gamestatefulset/gamestatefulset-operator/internal/webhook"
 )
 
 var (
@@ -65,6 +67,8 @@ var _ = BeforeSuite(func() {
 		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: envtestAssets(),
+		// the webhook configuration `make manifests` generates, pointed at this process with a certificate of its own
+		WebhookInstallOptions: envtest.WebhookInstallOptions{Paths: []string{filepath.Join("..", "..", "config", "webhook")}},
 	}
 	var err error
 	cfg, err = testEnv.Start()
@@ -77,7 +81,9 @@ var _ = BeforeSuite(func() {
 	clientset = kubernetes.NewForConfigOrDie(cfg)
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
-		Cache: controllers.CacheOptions(nil)})
+		Cache: controllers.CacheOptions(nil),
+		WebhookServer: webhook.NewServer(webhook.Options{Host: testEnv.WebhookInstallOptions.LocalServingHost,
+			Port: testEnv.WebhookInstallOptions.LocalServingPort, CertDir: testEnv.WebhookInstallOptions.LocalServingCertDir})})
 	Expect(err).NotTo(HaveOccurred())
 	Expect((&controllers.GameStatefulSetReconciler{
 		Client:                  mgr.GetClient(),
@@ -85,10 +91,13 @@ var _ = BeforeSuite(func() {
 		MaxConcurrentReconciles: 2,
 		LostNodeThreshold:       5 * time.Minute,
 	}).SetupWithManager(mgr)).To(Succeed())
+	Expect(gstswebhook.SetupWithManager(mgr)).To(Succeed())
 	go func() {
 		defer GinkgoRecover()
 		Expect(mgr.Start(ctx)).To(Succeed())
 	}()
+	// admission answers before any spec creates a set
+	Eventually(func() error { return mgr.GetWebhookServer().StartedChecker()(nil) }).Should(Succeed())
 })
 
 // envtestAssets finds etcd and kube-apiserver: KUBEBUILDER_ASSETS when set (the Makefile sets it), otherwise the

@@ -17,17 +17,26 @@ limitations under the License.
 package olminstall
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	. "github.com/onsi/gomega"
 	"github.com/operator-framework/api/pkg/operators/v1alpha1"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -88,6 +97,8 @@ type installation struct {
 	targets   []string
 	// cluster-scoped objects it created, removed by uninstall
 	clusterObjects []client.Object
+	// webhookSecret holds the webhook's serving certificate; empty without webhooks
+	webhookSecret string
 }
 
 // install does what OLM's install strategy does with an approved InstallPlan: the CRDs, a ServiceAccount per
@@ -145,10 +156,99 @@ func install(b bundle, namespace string, targets []string) *installation {
 		}
 		createOrUpdate(o)
 	}
+	in.webhookSecret = in.installWebhooks()
 	for _, d := range spec.DeploymentSpecs {
 		createOrUpdate(in.deployment(d, b.csv.Name))
 	}
 	return in
+}
+
+// webhookCertMount is where OLM mounts a webhook's serving certificate, the folder controller-runtime reads.
+const webhookCertMount = "/tmp/k8s-webhook-server/serving-certs"
+
+// installWebhooks does what OLM does with the CSV's webhookdefinitions: a Service per deployment, a CA and serving
+// certificate in a Secret, and the webhook configuration with that CA, limited to the OperatorGroup's namespaces.
+// It returns the Secret's name, or "" when the CSV has no webhook.
+func (in *installation) installWebhooks() string {
+	definitions := in.bundle.csv.Spec.WebhookDefinitions
+	if len(definitions) == 0 {
+		return ""
+	}
+	var selector *metav1.LabelSelector
+	if len(in.targets) > 0 {
+		selector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+			Key: corev1.LabelMetadataName, Operator: metav1.LabelSelectorOpIn, Values: in.targets}}}
+	}
+	service := definitions[0].DomainName() + "-service"
+	caPEM, certPEM, keyPEM := servingCertificate(service + "." + in.namespace + ".svc")
+	secret := service + "-cert"
+	createOrUpdate(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: secret, Namespace: in.namespace},
+		Type: corev1.SecretTypeTLS, Data: map[string][]byte{corev1.TLSCertKey: certPEM, corev1.TLSPrivateKeyKey: keyPEM}})
+	var podSelector map[string]string
+	for _, d := range in.bundle.csv.Spec.InstallStrategy.StrategySpec.DeploymentSpecs {
+		if d.Name == definitions[0].DeploymentName {
+			podSelector = d.Spec.Selector.MatchLabels
+		}
+	}
+	var ports []corev1.ServicePort
+	seen := map[int32]bool{}
+	for _, w := range definitions {
+		if !seen[w.ContainerPort] {
+			seen[w.ContainerPort] = true
+			ports = append(ports, corev1.ServicePort{Name: fmt.Sprint(w.ContainerPort), Port: w.ContainerPort,
+				TargetPort: *w.TargetPort})
+		}
+	}
+	createOrUpdate(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: service, Namespace: in.namespace},
+		Spec: corev1.ServiceSpec{Selector: podSelector, Ports: ports}})
+	for _, w := range definitions {
+		Expect(w.Type).To(Equal(v1alpha1.ValidatingAdmissionWebhook), "the bundle declares validating webhooks only")
+		configuration := &admissionregistrationv1.ValidatingWebhookConfiguration{
+			ObjectMeta: metav1.ObjectMeta{Name: w.GenerateName + "-" + in.namespace},
+			Webhooks:   []admissionregistrationv1.ValidatingWebhook{w.GetValidatingWebhook(in.namespace, selector, caPEM)},
+		}
+		createOrUpdate(configuration)
+		in.clusterObjects = append(in.clusterObjects, configuration)
+	}
+	return secret
+}
+
+// withWebhookCert mounts the webhook certificate into the manager, as OLM does.
+func (in *installation) withWebhookCert(deployment *appsv1.Deployment, secret string) *appsv1.Deployment {
+	if secret == "" {
+		return deployment
+	}
+	podSpec := &deployment.Spec.Template.Spec
+	podSpec.Volumes = append(podSpec.Volumes, corev1.Volume{Name: "webhook-cert", VolumeSource: corev1.VolumeSource{
+		Secret: &corev1.SecretVolumeSource{SecretName: secret}}})
+	for i := range podSpec.Containers {
+		podSpec.Containers[i].VolumeMounts = append(podSpec.Containers[i].VolumeMounts,
+			corev1.VolumeMount{Name: "webhook-cert", MountPath: webhookCertMount, ReadOnly: true})
+	}
+	return deployment
+}
+
+// servingCertificate is a CA and a certificate it signed for dnsName, PEM-encoded.
+func servingCertificate(dnsName string) (caPEM, certPEM, keyPEM []byte) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	Expect(err).NotTo(HaveOccurred())
+	caTemplate := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "olm-style-ca"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature, BasicConstraintsValid: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
+	Expect(err).NotTo(HaveOccurred())
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	Expect(err).NotTo(HaveOccurred())
+	template := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: dnsName}, DNSNames: []string{dnsName},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	certDER, err := x509.CreateCertificate(rand.Reader, template, caTemplate, &key.PublicKey, caKey)
+	Expect(err).NotTo(HaveOccurred())
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	Expect(err).NotTo(HaveOccurred())
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
 }
 
 // roleName is unique per CSV and permission, as OLM's generated names are.
@@ -191,7 +291,7 @@ func (in *installation) deployment(d v1alpha1.StrategyDeploymentSpec, csvName st
 			template.Spec.Containers[i].ImagePullPolicy = corev1.PullNever
 		}
 	}
-	return deployment
+	return in.withWebhookCert(deployment, in.webhookSecret)
 }
 
 // uninstall removes what install created, but the CRD: deleting it would delete every GameStatefulSet.

@@ -83,6 +83,14 @@ var _ = Describe("the bundle installed as OLM installs it", Ordered, func() {
 		}).Should(Succeed())
 	})
 
+	It("refuses a bad GameStatefulSet at admission in its target namespaces, through the webhook OLM wires", func() {
+		bad := gameSet(targetA, "bad", 1)
+		bad.Spec.Template.Labels = map[string]string{"app": "elsewhere"}
+		err := k8s.Create(ctx, bad)
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(ContainSubstring(`spec.selector: Invalid value: "app=bad": does not match spec.template.metadata.labels`))
+	})
+
 	It("scales a GameStatefulSet of a target namespace through the scale subresource, and updates it in place", func() {
 		Expect(k8s.Create(ctx, gameSet(targetA, setName, 3))).To(Succeed())
 		eventuallyReady(targetA, setName, 3)
