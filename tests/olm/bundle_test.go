@@ -137,6 +137,17 @@ var _ = Describe("the bundle", func() {
 			HaveField("ValueFrom.FieldRef.FieldPath", "metadata.annotations['olm.targetNamespaces']"))))
 	})
 
+	It("asks for no wildcard permission", func() {
+		spec := csv.Spec.InstallStrategy.StrategySpec
+		for _, permission := range append(spec.Permissions, spec.ClusterPermissions...) {
+			for _, rule := range permission.Rules {
+				for _, list := range [][]string{rule.Verbs, rule.Resources, rule.APIGroups, rule.NonResourceURLs} {
+					Expect(list).NotTo(ContainElement(ContainSubstring("*")), "rule %+v", rule)
+				}
+			}
+		}
+	})
+
 	It("names its channels as OLM recommends, the default among them", func() {
 		raw, err := os.ReadFile(repoPath("bundle", "metadata", "annotations.yaml"))
 		Expect(err).NotTo(HaveOccurred())
