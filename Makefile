@@ -89,6 +89,10 @@ FUZZTIME ?= 20s
 test-fuzz: ## Fuzz the planner's invariants for FUZZTIME (docs/operations.md has longer runs).
 	go test ./internal/planner -run '^$$' -fuzz FuzzCompute -fuzztime $(FUZZTIME)
 
+.PHONY: bench
+bench: kubectl ## Benchmark the operator against the StatefulSet controller on the local cluster with kwok nodes (docs/performance.md); BENCH_SIZES, BENCH_QPS, BENCH_BURST.
+	KUBECTL=$(KUBECTL) hack/bench.sh
+
 .PHONY: test-olm
 test-olm: ## The bundle through operator-framework's validators, the catalog through opm's validation and the upgrade graph checks.
 	cd tests/olm && go vet -tags $(OLM_TAGS) ./... && go test $(GOFLAGS_TEST) -tags $(OLM_TAGS) ./... -ginkgo.v

@@ -6,7 +6,8 @@
 # usage: [NODES=N] hack/local-cluster.sh up|down|status|kubeconfig|import IMAGE_TARBALL...
 #   up       builds what is missing (cached by version), installs Debian packages, starts the cluster; a second
 #            `up` reuses what runs. Prints the KUBECONFIG to use. NODES=N adds N kwok fake nodes (labelled
-#            type=kwok, tainted kwok.x-k8s.io/node=fake:NoSchedule) for multi-node and scale work.
+#            type=kwok, tainted kwok.x-k8s.io/node=fake:NoSchedule) for multi-node and scale work. KCM_QPS and
+#            KCM_BURST set kube-controller-manager's client limits, SCHEDULER_QPS the scheduler's (make bench).
 #   down     stops every process and removes the bridge, the mounts, the iptables rules and the state.
 #   import   imports docker-archive image tarballs into the node's containerd.
 #
@@ -248,10 +249,12 @@ up() {
     --bind-address 127.0.0.1 --leader-elect=false --use-service-account-credentials \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --service-cluster-ip-range "$SERVICE_CIDR" --cluster-cidr "$POD_CIDR" --allocate-node-cidrs=false \
-    --horizontal-pod-autoscaler-sync-period 5s --node-monitor-grace-period 40s
+    --horizontal-pod-autoscaler-sync-period 5s --node-monitor-grace-period 40s \
+    ${KCM_QPS:+--kube-api-qps "$KCM_QPS"} ${KCM_BURST:+--kube-api-burst "$KCM_BURST"}
   start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$CLUSTER_DIR/kube-scheduler.kubeconfig" \
     --authentication-kubeconfig "$CLUSTER_DIR/kube-scheduler.kubeconfig" \
-    --authorization-kubeconfig "$CLUSTER_DIR/kube-scheduler.kubeconfig" --bind-address 127.0.0.1 --leader-elect=false
+    --authorization-kubeconfig "$CLUSTER_DIR/kube-scheduler.kubeconfig" --bind-address 127.0.0.1 --leader-elect=false \
+    ${SCHEDULER_QPS:+--kube-api-qps "$SCHEDULER_QPS" --kube-api-burst "$SCHEDULER_QPS"}
   start containerd containerd --config "$CLUSTER_DIR/containerd/config.toml"
   wait_for containerd 60 ctr --address "$RUN_DIR/containerd.sock" version
   import_images "$(pause_image)"
