@@ -210,7 +210,10 @@ func hasConditionReason(set *gstsv1alpha1.GameStatefulSet, conditionType, reason
 
 func (r *GameStatefulSetReconciler) listPods(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) ([]*corev1.Pod, error) {
 	var list corev1.PodList
-	if err := r.List(ctx, &list, client.InNamespace(set.Namespace), client.MatchingFields{ownerIndex: set.Name}); err != nil {
+	// Pods are read, never changed in place: the planner is pure and pod control copies a pod before it writes
+	// one. Skipping the cache's deep copies makes a reconcile of a 1000-pod set several times cheaper.
+	if err := r.List(ctx, &list, client.InNamespace(set.Namespace), client.MatchingFields{ownerIndex: set.Name},
+		client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing pods: %w", err)
 	}
 	pods := make([]*corev1.Pod, 0, len(list.Items))

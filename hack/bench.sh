@@ -12,7 +12,7 @@ cd "$ROOT"
 
 teardown() { "$CLUSTER" down >/dev/null || echo "bench: cluster-down failed" >&2; }
 trap teardown EXIT
-"$CLUSTER" down >/dev/null
+"$CLUSTER" down >/dev/null 2>&1 || true
 # the scheduler and kwok are shared by both controllers; the scheduler's limit is raised so that it is not the
 # bottleneck of either
 KUBECONFIG="$(NODES="${BENCH_NODES:-5}" KCM_QPS="$QPS" KCM_BURST="$BURST" SCHEDULER_QPS="${BENCH_SCHEDULER_QPS:-1000}" \

@@ -339,13 +339,13 @@ down() {
   done
   pkill -f "containerd-shim-runc-v2 -namespace k8s.io" 2>/dev/null || true
   # mounts left by the kubelet and containerd, deepest first
-  grep -E " ($CLUSTER_DIR|$RUN_DIR)" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -E " ($CLUSTER_DIR|$RUN_DIR)" /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   # kube-proxy's and the CNI plugins' iptables rules
   for table in nat filter mangle; do
     iptables-save -t "$table" | grep -vE -- '-j (KUBE-|CNI-)|^:(KUBE-|CNI-)|-A (KUBE-|CNI-)' | iptables-restore -T "$table" 2>/dev/null || true
   done
   # the pods' network: each veth on the bridge and the network namespace at its other end
-  ip -o link show master "$BRIDGE" type veth 2>/dev/null | while read -r _ dev rest; do
+  { ip -o link show master "$BRIDGE" type veth 2>/dev/null || true; } | while read -r _ dev rest; do
     dev="${dev%%@*}"
     netns="$(sed -n 's/.*link-netns \([^ ]*\).*/\1/p' <<<"$rest")"
     ip link delete "$dev" 2>/dev/null || true

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -76,15 +77,20 @@ type Result struct {
 // Execute carries out the actions in order and stops at the first failure, which it returns.
 func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, actions []planner.Action, templates map[string]*corev1.PodTemplateSpec) (Result, error) {
 	var result Result
-	for i := range actions {
+	for i := 0; i < len(actions); i++ {
 		a := &actions[i]
 		var err error
 		switch a.Type {
 		case planner.CreatePod:
-			err = c.createPod(ctx, set, a, templates)
-			if err == nil {
-				result.CreatedPods = append(result.CreatedPods, identity.PodName(set, a.Ordinal))
+			// consecutive creations (a Parallel scale-up) go out together
+			run := i + 1
+			for run < len(actions) && actions[run].Type == planner.CreatePod {
+				run++
 			}
+			var created []string
+			created, err = c.createPods(ctx, set, actions[i:run], templates)
+			result.CreatedPods = append(result.CreatedPods, created...)
+			i = run - 1
 		case planner.DeletePod:
 			err = c.deletePod(ctx, set, a)
 			if err == nil {
@@ -137,6 +143,31 @@ func (c *PodControl) createClaims(ctx context.Context, set *gstsv1alpha1.GameSta
 			"create Claim %s in GameStatefulSet %s success", claim.Name, set.Name)
 	}
 	return nil
+}
+
+// createPods creates pods in batches of 1, 2, 4, ... at once, as the StatefulSet and ReplicaSet controllers do:
+// the first failures (a quota, an admission refusal) stop it after one request instead of hundreds. It returns
+// the names created and the first error.
+func (c *PodControl) createPods(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, actions []planner.Action, templates map[string]*corev1.PodTemplateSpec) ([]string, error) {
+	var created []string
+	for start, batch := 0, 1; start < len(actions); start, batch = start+batch, batch*2 {
+		end := min(start+batch, len(actions))
+		errs := make([]error, end-start)
+		var wg sync.WaitGroup
+		for i := start; i < end; i++ {
+			wg.Go(func() { errs[i-start] = c.createPod(ctx, set, &actions[i], templates) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err == nil {
+				created = append(created, identity.PodName(set, actions[start+i].Ordinal))
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return created, err
+		}
+	}
+	return created, nil
 }
 
 func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates map[string]*corev1.PodTemplateSpec) error {

@@ -158,16 +158,28 @@ func scrapeMetrics(httpClient *http.Client, url, token string) map[string]*dto.M
 	return families
 }
 
+// writeVerbs are the requests that change something.
+var writeVerbs = []string{"POST", "PUT", "PATCH", "DELETE"}
+
 // writes counts the process's API requests that change something.
 func writes(families map[string]*dto.MetricFamily) float64 {
 	total := 0.0
-	for _, m := range families["rest_client_requests_total"].GetMetric() {
-		switch label(m, "method") {
-		case "POST", "PUT", "PATCH", "DELETE":
-			total += m.GetCounter().GetValue()
-		}
+	for _, n := range writesByVerb(families) {
+		total += n
 	}
 	return total
+}
+
+func writesByVerb(families map[string]*dto.MetricFamily) map[string]float64 {
+	byVerb := map[string]float64{}
+	for _, m := range families["rest_client_requests_total"].GetMetric() {
+		for _, verb := range writeVerbs {
+			if label(m, "method") == verb {
+				byVerb[verb] += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return byVerb
 }
 
 // workDurations is the histogram of the time the controller spent on each item of its queue: one reconcile.

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +47,8 @@ type bench struct {
 // result is one controller's figures for one row.
 type result struct {
 	seconds, writesPerPod, cpuSeconds, peakRSS, p50, p99 float64
+	// verbs breaks writesPerPod down by request verb
+	verbs string
 }
 
 type row struct {
@@ -76,7 +79,15 @@ func (b *bench) measure(ctx context.Context, c *controllerUnderTest, pods int, c
 	elapsed := time.Since(start)
 	metricsAfter := c.metrics()
 	before, after := workDurations(metricsBefore, c.queue), workDurations(metricsAfter, c.queue)
+	verbsBefore, verbsAfter := writesByVerb(metricsBefore), writesByVerb(metricsAfter)
+	var verbs []string
+	for _, verb := range writeVerbs {
+		if n := (verbsAfter[verb] - verbsBefore[verb]) / float64(max(pods, 1)); n > 0 {
+			verbs = append(verbs, fmt.Sprintf("%s %.2f", verb, n))
+		}
+	}
 	return result{
+		verbs:        strings.Join(verbs, ", "),
 		seconds:      elapsed.Seconds(),
 		writesPerPod: (writes(metricsAfter) - writes(metricsBefore)) / float64(max(pods, 1)),
 		cpuSeconds:   c.process.cpuSeconds() - cpuBefore,
@@ -331,8 +342,12 @@ func printTable(out io.Writer, rows []row, qps, burst int) {
 			if sts, ok := r.results["StatefulSet"]; ok && name == "GameStatefulSet" {
 				ratio = fmt.Sprintf("%.2f×", res.seconds/sts.seconds)
 			}
+			note := r.note
+			if res.verbs != "" {
+				note = strings.TrimPrefix(note+"; per pod: "+res.verbs, "; ")
+			}
 			fmt.Fprintf(out, "| %s | %s | %.1f | %s | %s | %s | %s | %s | %s | %s |\n", r.scenario, name, res.seconds, ratio,
-				num(res.writesPerPod, 2), num(res.cpuSeconds, 1), num(res.peakRSS, 0), num(res.p50, 1), num(res.p99, 1), r.note)
+				num(res.writesPerPod, 2), num(res.cpuSeconds, 1), num(res.peakRSS, 0), num(res.p50, 1), num(res.p99, 1), note)
 		}
 	}
 }
