@@ -35,8 +35,6 @@ func CacheOptions(namespaces []string) cache.Options {
 	utilruntime.Must(err)
 	onlyManaged := cache.ByObject{Label: labels.NewSelector().Add(*managed)}
 	opts := cache.Options{
-		// nothing reads managedFields; they are a third of a pod's size in memory
-		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Pod{}:                   onlyManaged,
 			&corev1.PersistentVolumeClaim{}: onlyManaged,

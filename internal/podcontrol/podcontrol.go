@@ -81,27 +81,21 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 		a := &actions[i]
 		var err error
 		switch a.Type {
-		case planner.CreatePod, planner.DeletePod:
-			// consecutive creations or deletions (a Parallel scale-up or -down, a wave of a rolling update)
-			// are independent of each other and go out together
+		case planner.CreatePod:
+			// consecutive creations (a Parallel scale-up) go out together
 			run := i + 1
-			for run < len(actions) && actions[run].Type == a.Type {
+			for run < len(actions) && actions[run].Type == planner.CreatePod {
 				run++
 			}
-			batch := actions[i:run]
-			var done []int
-			if a.Type == planner.CreatePod {
-				done, err = inSlowStartBatches(len(batch), func(j int) error { return c.createPod(ctx, set, &batch[j], templates) })
-				for _, j := range done {
-					result.CreatedPods = append(result.CreatedPods, identity.PodName(set, batch[j].Ordinal))
-				}
-			} else {
-				done, err = inSlowStartBatches(len(batch), func(j int) error { return c.deletePod(ctx, set, &batch[j]) })
-				for _, j := range done {
-					result.DeletedPods = append(result.DeletedPods, batch[j].Pod)
-				}
-			}
+			var created []string
+			created, err = c.createPods(ctx, set, actions[i:run], templates)
+			result.CreatedPods = append(result.CreatedPods, created...)
 			i = run - 1
+		case planner.DeletePod:
+			err = c.deletePod(ctx, set, a)
+			if err == nil {
+				result.DeletedPods = append(result.DeletedPods, a.Pod)
+			}
 		case planner.ForceDeletePod:
 			err = c.forceDeletePod(ctx, set, a)
 		case planner.CreateClaims:
@@ -151,29 +145,29 @@ func (c *PodControl) createClaims(ctx context.Context, set *gstsv1alpha1.GameSta
 	return nil
 }
 
-// inSlowStartBatches runs do for 0..n-1 in batches of 1, 2, 4, ... at once, as the StatefulSet and ReplicaSet
-// controllers do: a failure that would hit every request (a quota, an admission refusal, a missing permission)
-// stops it after one request instead of hundreds. It returns the indexes that succeeded and the errors of the
-// batch that failed.
-func inSlowStartBatches(n int, do func(i int) error) (succeeded []int, err error) {
-	for start, batch := 0, 1; start < n; start, batch = start+batch, batch*2 {
-		end := min(start+batch, n)
+// createPods creates pods in batches of 1, 2, 4, ... at once, as the StatefulSet and ReplicaSet controllers do:
+// the first failures (a quota, an admission refusal) stop it after one request instead of hundreds. It returns
+// the names created and the first error.
+func (c *PodControl) createPods(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, actions []planner.Action, templates map[string]*corev1.PodTemplateSpec) ([]string, error) {
+	var created []string
+	for start, batch := 0, 1; start < len(actions); start, batch = start+batch, batch*2 {
+		end := min(start+batch, len(actions))
 		errs := make([]error, end-start)
 		var wg sync.WaitGroup
 		for i := start; i < end; i++ {
-			wg.Go(func() { errs[i-start] = do(i) })
+			wg.Go(func() { errs[i-start] = c.createPod(ctx, set, &actions[i], templates) })
 		}
 		wg.Wait()
 		for i, err := range errs {
 			if err == nil {
-				succeeded = append(succeeded, start+i)
+				created = append(created, identity.PodName(set, actions[start+i].Ordinal))
 			}
 		}
 		if err := errors.Join(errs...); err != nil {
-			return succeeded, err
+			return created, err
 		}
 	}
-	return succeeded, nil
+	return created, nil
 }
 
 func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates map[string]*corev1.PodTemplateSpec) error {
