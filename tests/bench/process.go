@@ -101,6 +101,8 @@ func startOperator(binary, kubeconfig string, qps, burst int) (*controllerUnderT
 	cmd := exec.Command(binary, "--leader-elect=false", "--enable-webhook=false", "--metrics-secure=false",
 		"--metrics-bind-address="+address, "--health-probe-bind-address=0",
 		fmt.Sprintf("--kube-api-qps=%d", qps), fmt.Sprintf("--kube-api-burst=%d", burst))
+	// BENCH_OPERATOR_ARGS adds flags, e.g. --zap-log-level=debug to see why a row waits
+	cmd.Args = append(cmd.Args, strings.Fields(os.Getenv("BENCH_OPERATOR_ARGS"))...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	log, err := os.Create("bin/bench-manager.log")
 	if err != nil {
