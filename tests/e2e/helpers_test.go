@@ -30,30 +30,9 @@ import (
 	"github.com/gamestatefulset/gamestatefulset-operator/tests/framework"
 )
 
-// gameSet is a set of the e2e game server at v1, with a readiness probe so that Ready is the kubelet's word.
+// gameSet is a set of the e2e game server at v1.
 func gameSet(ns, name string, replicas int32, mutate ...func(*gstsv1alpha1.GameStatefulSet)) *gstsv1alpha1.GameStatefulSet {
-	set := &gstsv1alpha1.GameStatefulSet{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-		Spec: gstsv1alpha1.GameStatefulSetSpec{
-			Replicas:    ptr.To(replicas),
-			ServiceName: name,
-			Selector:    &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}},
-				Spec: corev1.PodSpec{
-					TerminationGracePeriodSeconds: ptr.To[int64](1),
-					Containers: []corev1.Container{{
-						Name: "main", Image: gameImage + ":v1", ImagePullPolicy: corev1.PullNever,
-						Ports: []corev1.ContainerPort{{Name: "game", ContainerPort: 8080}},
-						ReadinessProbe: &corev1.Probe{
-							ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}},
-							PeriodSeconds: 1,
-						},
-					}},
-				},
-			},
-		},
-	}
+	set := framework.GameServerSet(ns, name, gameImage+":v1", replicas)
 	for _, m := range mutate {
 		m(set)
 	}
@@ -102,12 +81,7 @@ func podNames(pods map[int32]*corev1.Pod) []string { return framework.PodNames(p
 func statusCounts(ns, name string) [4]int32 { return framework.StatusCounts(getSet(ns, name)) }
 
 func eventuallyReady(ns, name string, replicas int32) {
-	EventuallyWithOffset(1, func(g Gomega) {
-		set := getSet(ns, name)
-		g.Expect(set.Status.ObservedGeneration).To(Equal(set.Generation))
-		g.Expect(set.Status.Replicas).To(Equal(replicas))
-		g.Expect(set.Status.ReadyReplicas).To(Equal(replicas))
-	}).Should(Succeed())
+	EventuallyWithOffset(1, func(g Gomega) { framework.ExpectReady(g, getSet(ns, name), replicas) }).Should(Succeed())
 }
 
 func snapshot(ns, name string) map[int32]corev1.Pod {

@@ -250,42 +250,20 @@ func revisionNames(ns string) []string {
 	return names
 }
 
-// gameSet is an InplaceUpdate set of the e2e game server at v1, Parallel, with a readiness probe and a CPU
-// request so that a resize has something to change.
+// gameSet is an InplaceUpdate set of the e2e game server at v1, Parallel, with a CPU request so that a resize
+// has something to change.
 func gameSet(ns, name string, replicas int32) *gstsv1alpha1.GameStatefulSet {
-	return &gstsv1alpha1.GameStatefulSet{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-		Spec: gstsv1alpha1.GameStatefulSetSpec{
-			Replicas:            ptr.To(replicas),
-			ServiceName:         name,
-			PodManagementPolicy: gstsv1alpha1.ParallelPodManagement,
-			Selector:            &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
-			UpdateStrategy: gstsv1alpha1.GameStatefulSetUpdateStrategy{
-				Type: gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType,
-				RollingUpdate: &gstsv1alpha1.RollingUpdateStatefulSetStrategy{
-					MaxUnavailable: ptr.To(intstr.FromInt32(2)),
-				},
-			},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}},
-				Spec: corev1.PodSpec{
-					TerminationGracePeriodSeconds: ptr.To[int64](1),
-					Containers: []corev1.Container{{
-						Name: "main", Image: gameImage + ":v1", ImagePullPolicy: corev1.PullNever,
-						Ports: []corev1.ContainerPort{{Name: "game", ContainerPort: 8080}},
-						Resources: corev1.ResourceRequirements{
-							Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m")},
-							Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("200m")},
-						},
-						ReadinessProbe: &corev1.Probe{
-							ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}},
-							PeriodSeconds: 1,
-						},
-					}},
-				},
-			},
-		},
+	set := framework.GameServerSet(ns, name, gameImage+":v1", replicas)
+	set.Spec.PodManagementPolicy = gstsv1alpha1.ParallelPodManagement
+	set.Spec.UpdateStrategy = gstsv1alpha1.GameStatefulSetUpdateStrategy{
+		Type:          gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType,
+		RollingUpdate: &gstsv1alpha1.RollingUpdateStatefulSetStrategy{MaxUnavailable: ptr.To(intstr.FromInt32(2))},
 	}
+	set.Spec.Template.Spec.Containers[0].Resources = corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m")},
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("200m")},
+	}
+	return set
 }
 
 func getSet(ns, name string) *gstsv1alpha1.GameStatefulSet {
@@ -301,12 +279,7 @@ func podsOf(ns, name string) map[int32]*corev1.Pod {
 }
 
 func eventuallyReady(ns, name string, replicas int32) {
-	EventuallyWithOffset(1, func(g Gomega) {
-		set := getSet(ns, name)
-		g.Expect(set.Status.ObservedGeneration).To(Equal(set.Generation))
-		g.Expect(set.Status.Replicas).To(Equal(replicas))
-		g.Expect(set.Status.ReadyReplicas).To(Equal(replicas))
-	}).Should(Succeed())
+	EventuallyWithOffset(1, func(g Gomega) { framework.ExpectReady(g, getSet(ns, name), replicas) }).Should(Succeed())
 }
 
 // dumpOperator prints the operator's pods and logs and the target namespaces' sets, pods and events.
