@@ -17,20 +17,29 @@ limitations under the License.
 package controllers
 
 import (
+	"sort"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 )
 
 // expectationTimeout bounds how long the reconciler trusts its own writes over the cache: a watch event that
-// never comes must not stall a set forever.
+// never comes (a relist that skipped a pod created and deleted in between) must not stall a set forever.
 const expectationTimeout = 30 * time.Second
 
-// expectations remembers the pod creations and deletions a reconcile made until the informer cache shows them,
+// expectations remembers the pod creations and deletions a reconcile makes until the informer has shown them,
 // so that a reconcile working from a cache that lags behind cannot create or delete the same pod twice, nor
 // take down more pods than maxUnavailable allows.
+//
+// A write counts as shown when its watch event was observed or when a snapshot of the cache shows its result.
+// The snapshot alone is not enough: a pod can be created and removed again (its node agent deleting by name,
+// an eviction) between two snapshots, and a creation waited for by name would then never be seen.
 type expectations struct {
 	mu      sync.Mutex
 	pending map[types.NamespacedName]*pendingWrites
@@ -39,14 +48,16 @@ type expectations struct {
 type pendingWrites struct {
 	created map[string]bool      // pod names that must appear
 	deleted map[types.UID]string // pod UIDs that must disappear or terminate
-	since   time.Time
+	// observed holds the writes whose watch event arrived: the cache has them, a snapshot listed earlier may not
+	observed bool
+	since    time.Time
 }
 
 func newExpectations() *expectations {
 	return &expectations{pending: map[types.NamespacedName]*pendingWrites{}}
 }
 
-// expect records writes just made for a set.
+// expect records writes about to be made (or just made) for a set.
 func (e *expectations) expect(set types.NamespacedName, created []string, deleted []*corev1.Pod, now time.Time) {
 	if len(created) == 0 && len(deleted) == 0 {
 		return
@@ -67,13 +78,53 @@ func (e *expectations) expect(set types.NamespacedName, created []string, delete
 	}
 }
 
-// satisfied tells whether the cached pods show every recorded write, forgetting those they show.
-func (e *expectations) satisfied(set types.NamespacedName, pods []*corev1.Pod, now time.Time) bool {
+// cancel forgets writes that were expected but not made.
+func (e *expectations) cancel(set types.NamespacedName, created []string, deleted []*corev1.Pod) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	p := e.pending[set]
 	if p == nil {
-		return true
+		return
+	}
+	for _, name := range created {
+		delete(p.created, name)
+	}
+	for _, pod := range deleted {
+		delete(p.deleted, pod.UID)
+	}
+}
+
+// observeCreated is told of every managed pod the informer adds.
+func (e *expectations) observeCreated(set types.NamespacedName, pod *corev1.Pod) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p := e.pending[set]; p != nil && p.created[pod.Name] {
+		delete(p.created, pod.Name)
+		p.observed = true
+	}
+}
+
+// observeDeleted is told of every managed pod the informer sees terminating or removed.
+func (e *expectations) observeDeleted(set types.NamespacedName, pod *corev1.Pod) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p := e.pending[set]; p != nil {
+		if _, ok := p.deleted[pod.UID]; ok {
+			delete(p.deleted, pod.UID)
+			p.observed = true
+		}
+	}
+}
+
+// outstanding forgets the recorded writes the cached pods show and returns those not shown yet, as
+// "created <pod>" and "deleted <pod>"; none when the plan can go on. stale says that some writes were seen only
+// as watch events after pods was listed: the pods must be listed again before they are planned from.
+func (e *expectations) outstanding(set types.NamespacedName, pods []*corev1.Pod, now time.Time) (waiting []string, stale bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := e.pending[set]
+	if p == nil {
+		return nil, false
 	}
 	byName := make(map[string]*corev1.Pod, len(pods))
 	for _, pod := range pods {
@@ -92,9 +143,27 @@ func (e *expectations) satisfied(set types.NamespacedName, pods []*corev1.Pod, n
 	}
 	if len(p.created) == 0 && len(p.deleted) == 0 || now.Sub(p.since) > expectationTimeout {
 		delete(e.pending, set)
-		return true
+		return nil, p.observed
 	}
-	return false
+	waiting = make([]string, 0, len(p.created)+len(p.deleted))
+	for name := range p.created {
+		waiting = append(waiting, "created "+name)
+	}
+	for _, name := range p.deleted {
+		waiting = append(waiting, "deleted "+name)
+	}
+	sort.Strings(waiting)
+	return waiting, false
+}
+
+// remaining is how long the set's pending writes are still trusted over the cache.
+func (e *expectations) remaining(set types.NamespacedName, now time.Time) time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p := e.pending[set]; p != nil {
+		return max(p.since.Add(expectationTimeout).Sub(now), time.Second)
+	}
+	return 0
 }
 
 // forget drops what was recorded for a set that is gone.
@@ -102,4 +171,47 @@ func (e *expectations) forget(set types.NamespacedName) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.pending, set)
+}
+
+// podWrites are the pod creations and deletions among the actions.
+func podWrites(set *gstsv1alpha1.GameStatefulSet, actions []planner.Action) (created []string, deleted []*corev1.Pod) {
+	for i := range actions {
+		switch actions[i].Type {
+		case planner.CreatePod:
+			created = append(created, identity.PodName(set, actions[i].Ordinal))
+		case planner.DeletePod:
+			deleted = append(deleted, actions[i].Pod)
+		}
+	}
+	return created, deleted
+}
+
+// unmadeCreations are the planned creations that were not made.
+func unmadeCreations(planned, made []string) []string {
+	done := make(map[string]bool, len(made))
+	for _, name := range made {
+		done[name] = true
+	}
+	var unmade []string
+	for _, name := range planned {
+		if !done[name] {
+			unmade = append(unmade, name)
+		}
+	}
+	return unmade
+}
+
+// unmadeDeletions are the planned deletions that were not made.
+func unmadeDeletions(planned, made []*corev1.Pod) []*corev1.Pod {
+	done := make(map[types.UID]bool, len(made))
+	for _, pod := range made {
+		done[pod.UID] = true
+	}
+	var unmade []*corev1.Pod
+	for _, pod := range planned {
+		if !done[pod.UID] {
+			unmade = append(unmade, pod)
+		}
+	}
+	return unmade
 }

@@ -71,6 +71,7 @@ type GameStatefulSetReconciler struct {
 
 	podControl   *podcontrol.PodControl
 	expectations *expectations
+	statusWrites *statusWrites
 }
 
 // +kubebuilder:rbac:groups=tkex.tencent.com,resources=gamestatefulsets,verbs=get;list;watch;update;patch
@@ -104,10 +105,12 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if err := r.Get(ctx, req.NamespacedName, set); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.expectations.forget(req.NamespacedName)
+			r.statusWrites.forget(req.NamespacedName)
 			metrics.Forget(req.Namespace, req.Name)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	set = r.statusWrites.latest(set)
 	if set.DeletionTimestamp != nil {
 		// the garbage collector removes pods and revisions through their owner references
 		return ctrl.Result{}, nil
@@ -134,9 +137,15 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if !r.expectations.satisfied(req.NamespacedName, pods, now) {
-		logger.V(1).Info("waiting for the cache to show the last changes")
-		return ctrl.Result{RequeueAfter: expectationTimeout}, nil
+	waiting, stale := r.expectations.outstanding(req.NamespacedName, pods, now)
+	if len(waiting) > 0 {
+		logger.V(1).Info("waiting for the cache to show the last changes", "count", len(waiting), "first", waiting[0])
+		return ctrl.Result{RequeueAfter: r.expectations.remaining(req.NamespacedName, now)}, nil
+	}
+	if stale {
+		if pods, err = r.listPods(ctx, set); err != nil {
+			return ctrl.Result{}, err
+		}
 	}
 
 	history, err := r.listRevisions(ctx, set)
@@ -172,8 +181,11 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Claims: claims,
 		Templates: templates, Nodes: nodes, LostNodeThreshold: r.LostNodeThreshold, Now: now}
 	plan := planner.Compute(input)
+	// expected before they are sent: their watch events may arrive before Execute returns
+	creations, deletions := podWrites(set, plan.Actions)
+	r.expectations.expect(req.NamespacedName, creations, deletions, now)
 	result, execErr := r.podControl.Execute(ctx, set, plan.Actions, templates)
-	r.expectations.expect(req.NamespacedName, result.CreatedPods, result.DeletedPods, now)
+	r.expectations.cancel(req.NamespacedName, unmadeCreations(creations, result.CreatedPods), unmadeDeletions(deletions, result.DeletedPods))
 	if plan.Waiting != "" {
 		logger.V(1).Info("waiting", "reason", plan.Waiting)
 	}
@@ -344,6 +356,7 @@ func (r *GameStatefulSetReconciler) writeStatus(ctx context.Context, set *gstsv1
 	if err := r.Status().Update(ctx, updated); err != nil {
 		return fmt.Errorf("writing status: %w", err)
 	}
+	r.statusWrites.record(set, updated)
 	return nil
 }
 
@@ -367,6 +380,7 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	r.podControl = &podcontrol.PodControl{Client: r.Client, Recorder: r.Recorder}
 	r.expectations = newExpectations()
+	r.statusWrites = newStatusWrites()
 	indexOwner := func(obj client.Object) []string {
 		ref := metav1.GetControllerOf(obj)
 		if ref == nil || ref.Kind != identity.Kind || ref.APIVersion != gstsv1alpha1.GroupVersion.String() {
@@ -391,7 +405,8 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(&gstsv1alpha1.GameStatefulSet{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
-		Owns(&corev1.Pod{}).
+		Watches(&corev1.Pod{}, podEvents(handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(),
+			&gstsv1alpha1.GameStatefulSet{}, handler.OnlyControllerOwner()), r.expectations)).
 		Owns(&appsv1.ControllerRevision{})
 	if r.LostNodeThreshold > 0 {
 		b = b.Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.setsOnNode), builder.WithPredicates(nodeHealthChanged()))

@@ -69,7 +69,9 @@ type PodControl struct {
 
 // Result tells the reconciler what the executed actions changed.
 type Result struct {
-	// CreatedPods and DeletedPods name what the cache must show before the next plan is trusted.
+	// CreatedPods and DeletedPods are the pods this execution created and deleted: the watch events the next plan
+	// must wait for. A creation refused because the pod exists, or a deletion of a pod already gone or replaced,
+	// made no change and is in neither.
 	CreatedPods []string
 	DeletedPods []*corev1.Pod
 }
@@ -81,21 +83,27 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 		a := &actions[i]
 		var err error
 		switch a.Type {
-		case planner.CreatePod:
-			// consecutive creations (a Parallel scale-up) go out together
+		case planner.CreatePod, planner.DeletePod:
+			// consecutive creations or deletions (a Parallel scale-up or -down, a wave of a rolling update)
+			// are independent of each other and go out together
 			run := i + 1
-			for run < len(actions) && actions[run].Type == planner.CreatePod {
+			for run < len(actions) && actions[run].Type == a.Type {
 				run++
 			}
-			var created []string
-			created, err = c.createPods(ctx, set, actions[i:run], templates)
-			result.CreatedPods = append(result.CreatedPods, created...)
-			i = run - 1
-		case planner.DeletePod:
-			err = c.deletePod(ctx, set, a)
-			if err == nil {
-				result.DeletedPods = append(result.DeletedPods, a.Pod)
+			batch := actions[i:run]
+			var done []int
+			if a.Type == planner.CreatePod {
+				done, err = inSlowStartBatches(len(batch), func(j int) (bool, error) { return c.createPod(ctx, set, &batch[j], templates) })
+				for _, j := range done {
+					result.CreatedPods = append(result.CreatedPods, identity.PodName(set, batch[j].Ordinal))
+				}
+			} else {
+				done, err = inSlowStartBatches(len(batch), func(j int) (bool, error) { return c.deletePod(ctx, set, &batch[j]) })
+				for _, j := range done {
+					result.DeletedPods = append(result.DeletedPods, batch[j].Pod)
+				}
 			}
+			i = run - 1
 		case planner.ForceDeletePod:
 			err = c.forceDeletePod(ctx, set, a)
 		case planner.CreateClaims:
@@ -145,56 +153,59 @@ func (c *PodControl) createClaims(ctx context.Context, set *gstsv1alpha1.GameSta
 	return nil
 }
 
-// createPods creates pods in batches of 1, 2, 4, ... at once, as the StatefulSet and ReplicaSet controllers do:
-// the first failures (a quota, an admission refusal) stop it after one request instead of hundreds. It returns
-// the names created and the first error.
-func (c *PodControl) createPods(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, actions []planner.Action, templates map[string]*corev1.PodTemplateSpec) ([]string, error) {
-	var created []string
-	for start, batch := 0, 1; start < len(actions); start, batch = start+batch, batch*2 {
-		end := min(start+batch, len(actions))
+// inSlowStartBatches runs do for 0..n-1 in batches of 1, 2, 4, ... at once, as the StatefulSet and ReplicaSet
+// controllers do: a failure that would hit every request (a quota, an admission refusal, a missing permission)
+// stops it after one request instead of hundreds. do tells whether it changed anything; inSlowStartBatches
+// returns the indexes that did and the errors of the batch that failed.
+func inSlowStartBatches(n int, do func(i int) (changed bool, err error)) (changed []int, err error) {
+	for start, batch := 0, 1; start < n; start, batch = start+batch, batch*2 {
+		end := min(start+batch, n)
 		errs := make([]error, end-start)
+		made := make([]bool, end-start)
 		var wg sync.WaitGroup
 		for i := start; i < end; i++ {
-			wg.Go(func() { errs[i-start] = c.createPod(ctx, set, &actions[i], templates) })
+			wg.Go(func() { made[i-start], errs[i-start] = do(i) })
 		}
 		wg.Wait()
-		for i, err := range errs {
-			if err == nil {
-				created = append(created, identity.PodName(set, actions[start+i].Ordinal))
+		for i := range made {
+			if made[i] {
+				changed = append(changed, start+i)
 			}
 		}
 		if err := errors.Join(errs...); err != nil {
-			return created, err
+			return changed, err
 		}
 	}
-	return created, nil
+	return changed, nil
 }
 
-func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates map[string]*corev1.PodTemplateSpec) error {
+// createPod creates the action's pod and tells whether it did: not when a pod of that name exists already.
+func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates map[string]*corev1.PodTemplateSpec) (bool, error) {
 	if err := c.createClaims(ctx, set, a.Claims); err != nil {
-		return err
+		return false, err
 	}
 	template := templates[a.Revision]
 	if template == nil {
-		return fmt.Errorf("controller revision %s not found", a.Revision)
+		return false, fmt.Errorf("controller revision %s not found", a.Revision)
 	}
 	pod := identity.NewPod(set, template, a.Revision, a.Ordinal)
 	err := c.Client.Create(ctx, pod)
 	if apierrors.IsAlreadyExists(err) {
 		// the cache had not seen it yet; the next reconcile will
-		return nil
+		return false, nil
 	}
 	if err != nil {
 		c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedCreate, "CreatePod",
 			"create Pod %s in GameStatefulSet %s failed error: %v", pod.Name, set.Name, err)
-		return fmt.Errorf("creating pod %s: %w", pod.Name, err)
+		return false, fmt.Errorf("creating pod %s: %w", pod.Name, err)
 	}
 	c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulCreate, "CreatePod",
 		"create Pod %s in GameStatefulSet %s successful (revision %s)", pod.Name, set.Name, a.Revision)
-	return nil
+	return true, nil
 }
 
-func (c *PodControl) deletePod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+// deletePod deletes the action's pod and tells whether it did: not when it was gone or replaced already.
+func (c *PodControl) deletePod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) (bool, error) {
 	if a.FallbackReason != "" {
 		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonInPlaceFallback, "UpdatePod",
 			"Pod %s cannot be updated in place (%s): recreating it", a.Pod.Name, a.FallbackReason)
@@ -202,16 +213,16 @@ func (c *PodControl) deletePod(ctx context.Context, set *gstsv1alpha1.GameStatef
 	// the UID precondition keeps a stale cache from deleting a newer pod of the same name
 	err := c.Client.Delete(ctx, a.Pod, client.Preconditions{UID: &a.Pod.UID})
 	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
 		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedDelete, "DeletePod",
 			"delete Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
-		return fmt.Errorf("deleting pod %s: %w", a.Pod.Name, err)
+		return false, fmt.Errorf("deleting pod %s: %w", a.Pod.Name, err)
 	}
 	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonSuccessfulDelete, "DeletePod",
 		"delete Pod %s in GameStatefulSet %s successful: %s", a.Pod.Name, set.Name, a.Reason)
-	return nil
+	return true, nil
 }
 
 func (c *PodControl) repairIdentity(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
@@ -334,8 +345,9 @@ func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 		}
 		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || apierrors.IsNotFound(err) && !podGone(ctx, c.Client, a.Pod) {
 			// the API server or the pod's node cannot resize: recreate the pod instead
-			return c.deletePod(ctx, set, &planner.Action{Type: planner.DeletePod, Ordinal: a.Ordinal, Pod: a.Pod,
+			_, err := c.deletePod(ctx, set, &planner.Action{Type: planner.DeletePod, Ordinal: a.Ordinal, Pod: a.Pod,
 				FallbackReason: fmt.Sprintf("resize refused: %v", err), Reason: a.Reason + " by recreation"})
+			return err
 		}
 		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "ResizePod",
 			"resize Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
