@@ -64,9 +64,11 @@ func main() {
 		qps                     float64
 		burst                   int
 		lostNodeThreshold       time.Duration
+		pprofAddr               string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint, e.g. :8443 (https) or :8080 (http); 0 disables it.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes.")
+	flag.StringVar(&pprofAddr, "pprof-bind-address", "", "Address of Go's profiling endpoints (/debug/pprof), e.g. 127.0.0.1:6060; off when empty. Never expose it outside the pod.")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
 	flag.BoolVar(&enableHTTP2, "enable-http2", false, "Serve metrics and webhooks over HTTP/2 as well (off: HTTP/2 rapid reset attacks).")
 	flag.BoolVar(&enableLeaderElection, "leader-elect", false, "Elect a leader on a Lease so that only one replica reconciles.")
@@ -101,6 +103,7 @@ func main() {
 		Scheme:                        scheme,
 		Metrics:                       metricsOptions,
 		HealthProbeBindAddress:        probeAddr,
+		PprofBindAddress:              pprofAddr,
 		LeaderElection:                enableLeaderElection,
 		LeaderElectionID:              "gamestatefulset-operator.tkex.tencent.com",
 		LeaderElectionNamespace:       leaderElectionNamespace,

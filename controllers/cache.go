@@ -35,12 +35,15 @@ func CacheOptions(namespaces []string) cache.Options {
 	utilruntime.Must(err)
 	onlyManaged := cache.ByObject{Label: labels.NewSelector().Add(*managed)}
 	opts := cache.Options{
+		// managedFields are half of a pod's weight in memory and nothing reads them
+		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Pod{}:                   onlyManaged,
+			&corev1.Pod{}:                   {Label: onlyManaged.Label, Transform: trimPod},
 			&corev1.PersistentVolumeClaim{}: onlyManaged,
 			&appsv1.ControllerRevision{}:    onlyManaged,
 			// nodes are only read for their health: their image lists would weigh most
 			&corev1.Node{}: {Transform: func(obj any) (any, error) {
+				// a ByObject transform replaces the default one
 				if node, ok := obj.(*corev1.Node); ok {
 					node.Status.Images = nil
 					node.ManagedFields = nil
@@ -56,4 +59,18 @@ func CacheOptions(namespaces []string) cache.Options {
 		}
 	}
 	return opts
+}
+
+// trimPod drops from a cached pod what the operator never reads: managedFields, the volumes (admission adds a
+// projected service account token volume to every pod) and the tolerations. This is safe because the operator
+// changes pods only with patches computed between two copies of the cached pod, so a field missing from both is
+// missing from the patch and stays as it is on the server; the pods it creates come from the revision's
+// template, not from the cache.
+func trimPod(obj any) (any, error) {
+	if pod, ok := obj.(*corev1.Pod); ok {
+		pod.ManagedFields = nil
+		pod.Spec.Volumes = nil
+		pod.Spec.Tolerations = nil
+	}
+	return obj, nil
 }

@@ -378,6 +378,9 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Now == nil {
 		r.Now = time.Now
 	}
+	if _, wrapped := r.Recorder.(versionlessEvents); !wrapped {
+		r.Recorder = versionlessEvents{EventRecorder: r.Recorder, scheme: mgr.GetScheme()}
+	}
 	r.podControl = &podcontrol.PodControl{Client: r.Client, Recorder: r.Recorder}
 	r.expectations = newExpectations()
 	r.statusWrites = newStatusWrites()

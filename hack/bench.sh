@@ -21,5 +21,5 @@ export KUBECONFIG
 "$KUBECTL" apply --server-side -f config/crd/bases/ >/dev/null
 mkdir -p bin
 go build -o bin/bench-manager ./cmd
-go run ./tests/bench -operator bin/bench-manager -qps "$QPS" -burst "$BURST" -sizes "${BENCH_SIZES:-100,300,1000}" \
+go run ./tests/bench -operator bin/bench-manager -qps "$QPS" -burst "$BURST" -sizes "${BENCH_SIZES-100,300,1000}" \
   -memory-sets "${BENCH_MEMORY_SETS:-100}" -memory-pods "${BENCH_MEMORY_PODS:-100}" -idle "${BENCH_IDLE:-1m}" | tee bin/bench.out

@@ -73,6 +73,9 @@ func main() {
 
 	var rows []row
 	for _, field := range strings.Split(*sizes, ",") {
+		if strings.TrimSpace(field) == "" {
+			continue // BENCH_SIZES= runs the idle and memory rows only
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(field))
 		must(err)
 		rows = append(rows, b.direct(ctx, n))

@@ -104,6 +104,9 @@ func startOperator(binary, kubeconfig string, qps, burst int) (*controllerUnderT
 	// BENCH_OPERATOR_ARGS adds flags, e.g. --zap-log-level=debug to see why a row waits
 	cmd.Args = append(cmd.Args, strings.Fields(os.Getenv("BENCH_OPERATOR_ARGS"))...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+	// BENCH_OPERATOR_ENV adds environment variables for the operator alone, e.g. GOGC=50 to see what the Go
+	// collector's setting costs and saves
+	cmd.Env = append(cmd.Env, strings.Fields(os.Getenv("BENCH_OPERATOR_ENV"))...)
 	log, err := os.Create("bin/bench-manager.log")
 	if err != nil {
 		return nil, nil, err
