@@ -90,7 +90,7 @@ test-fuzz: ## Fuzz the planner's invariants for FUZZTIME (docs/operations.md has
 	go test ./internal/planner -run '^$$' -fuzz FuzzCompute -fuzztime $(FUZZTIME)
 
 .PHONY: bench
-bench: kubectl ## Benchmark the operator against the StatefulSet controller on the local cluster with kwok nodes (docs/performance.md); BENCH_SIZES, BENCH_QPS, BENCH_BURST.
+bench: kubectl ## Benchmark the operator against the StatefulSet controller on the local cluster with kwok nodes (docs/performance.md); BENCH_SIZES, BENCH_REPEAT, BENCH_QPS, BENCH_BURST.
 	KUBECTL=$(KUBECTL) hack/bench.sh
 
 .PHONY: test-olm

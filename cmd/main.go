@@ -21,6 +21,7 @@ import (
 	"crypto/tls"
 	"flag"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -49,6 +50,9 @@ func init() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(gstsv1alpha1.AddToScheme(scheme))
 }
+
+// defaultGCPercent is the Go collector's target unless GOGC is set.
+const defaultGCPercent = 50
 
 func main() {
 	var (
@@ -85,6 +89,12 @@ func main() {
 	flag.StringVar(&webhookCertDir, "webhook-cert-dir", "", "Folder of the webhook's tls.crt and tls.key (default: /tmp/k8s-webhook-server/serving-certs).")
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
+	if _, set := os.LookupEnv("GOGC"); !set {
+		// Most of the heap is the informer cache, which lives as long as the process: collecting at 50% growth
+		// instead of Go's 100% lowers the peak by a fifth for about 6% more CPU (docs/performance.md).
+		// GOGC in the environment overrides it.
+		debug.SetGCPercent(defaultGCPercent)
+	}
 
 	var tlsOpts []func(*tls.Config)
 	if !enableHTTP2 {

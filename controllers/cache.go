@@ -61,16 +61,24 @@ func CacheOptions(namespaces []string) cache.Options {
 	return opts
 }
 
-// trimPod drops from a cached pod what the operator never reads: managedFields, the volumes (admission adds a
-// projected service account token volume to every pod) and the tolerations. This is safe because the operator
-// changes pods only with patches computed between two copies of the cached pod, so a field missing from both is
-// missing from the patch and stays as it is on the server; the pods it creates come from the revision's
-// template, not from the cache.
+// trimPod drops from a cached pod what the operator never reads: managedFields, the volumes and their mounts
+// (admission adds a service account token volume to every pod), scheduling constraints and the pod's IPs. This is
+// safe because the operator changes pods only with patches computed between two copies of the cached pod, so a
+// field missing from both is missing from the patch and stays as it is on the server; the pods it creates come
+// from the revision's template, not from the cache.
 func trimPod(obj any) (any, error) {
 	if pod, ok := obj.(*corev1.Pod); ok {
 		pod.ManagedFields = nil
 		pod.Spec.Volumes = nil
+		for i := range pod.Spec.Containers {
+			pod.Spec.Containers[i].VolumeMounts = nil
+		}
 		pod.Spec.Tolerations = nil
+		pod.Spec.Affinity = nil
+		pod.Spec.NodeSelector = nil
+		pod.Spec.TopologySpreadConstraints = nil
+		pod.Status.HostIPs = nil
+		pod.Status.PodIPs = nil
 	}
 	return obj, nil
 }

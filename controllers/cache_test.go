@@ -38,8 +38,9 @@ func TestPatchesFromTrimmedPodsKeepWhatTheCacheDropped(t *testing.T) {
 		Spec: corev1.PodSpec{
 			Containers: []corev1.Container{{Name: "game", Image: "game:v1",
 				VolumeMounts: []corev1.VolumeMount{{Name: "kube-api-access", MountPath: "/var/run/secrets"}}}},
-			Volumes:     []corev1.Volume{{Name: "kube-api-access", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{}}}},
-			Tolerations: []corev1.Toleration{{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists}},
+			Volumes:      []corev1.Volume{{Name: "kube-api-access", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{}}}},
+			Tolerations:  []corev1.Toleration{{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists}},
+			NodeSelector: map[string]string{"pool": "game"},
 		},
 		Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{Name: "game", Image: "game:v1", RestartCount: 2}}},
 	}
@@ -48,7 +49,8 @@ func TestPatchesFromTrimmedPodsKeepWhatTheCacheDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	cached := cachedObj.(*corev1.Pod)
-	if cached.ManagedFields != nil || cached.Spec.Volumes != nil || cached.Spec.Tolerations != nil {
+	if cached.ManagedFields != nil || cached.Spec.Volumes != nil || cached.Spec.Tolerations != nil ||
+		cached.Spec.NodeSelector != nil || cached.Spec.Containers[0].VolumeMounts != nil {
 		t.Fatalf("not trimmed: %+v", cached)
 	}
 
@@ -77,6 +79,7 @@ func TestPatchesFromTrimmedPodsKeepWhatTheCacheDropped(t *testing.T) {
 		t.Fatalf("the in-place change is not in the patch %s", patch)
 	}
 	if len(patched.Spec.Volumes) != 1 || len(patched.Spec.Tolerations) != 1 || len(patched.ManagedFields) != 1 ||
+		len(patched.Spec.NodeSelector) != 1 ||
 		len(patched.Spec.Containers[0].VolumeMounts) != 1 {
 		t.Fatalf("the patch %s changed what the cache dropped: %+v", patch, patched.Spec)
 	}

@@ -46,11 +46,16 @@ type expectations struct {
 }
 
 type pendingWrites struct {
-	created map[string]bool      // pod names that must appear
-	deleted map[types.UID]string // pod UIDs that must disappear or terminate
-	// observed holds the writes whose watch event arrived: the cache has them, a snapshot listed earlier may not
+	// created are the names of pods that must appear, deleted the UIDs of pods that must terminate or disappear;
+	// each is true once its watch event arrived: the cache shows it then, a list taken earlier may not
+	created map[string]bool
+	deleted map[types.UID]pendingDeletion
+	since   time.Time
+}
+
+type pendingDeletion struct {
+	name     string
 	observed bool
-	since    time.Time
 }
 
 func newExpectations() *expectations {
@@ -66,15 +71,15 @@ func (e *expectations) expect(set types.NamespacedName, created []string, delete
 	defer e.mu.Unlock()
 	p := e.pending[set]
 	if p == nil {
-		p = &pendingWrites{created: map[string]bool{}, deleted: map[types.UID]string{}}
+		p = &pendingWrites{created: map[string]bool{}, deleted: map[types.UID]pendingDeletion{}}
 		e.pending[set] = p
 	}
 	p.since = now
 	for _, name := range created {
-		p.created[name] = true
+		p.created[name] = false
 	}
 	for _, pod := range deleted {
-		p.deleted[pod.UID] = pod.Name
+		p.deleted[pod.UID] = pendingDeletion{name: pod.Name}
 	}
 }
 
@@ -98,9 +103,10 @@ func (e *expectations) cancel(set types.NamespacedName, created []string, delete
 func (e *expectations) observeCreated(set types.NamespacedName, pod *corev1.Pod) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if p := e.pending[set]; p != nil && p.created[pod.Name] {
-		delete(p.created, pod.Name)
-		p.observed = true
+	if p := e.pending[set]; p != nil {
+		if _, ok := p.created[pod.Name]; ok {
+			p.created[pod.Name] = true
+		}
 	}
 }
 
@@ -109,9 +115,8 @@ func (e *expectations) observeDeleted(set types.NamespacedName, pod *corev1.Pod)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if p := e.pending[set]; p != nil {
-		if _, ok := p.deleted[pod.UID]; ok {
-			delete(p.deleted, pod.UID)
-			p.observed = true
+		if d, ok := p.deleted[pod.UID]; ok {
+			p.deleted[pod.UID] = pendingDeletion{name: d.name, observed: true}
 		}
 	}
 }
@@ -130,27 +135,32 @@ func (e *expectations) outstanding(set types.NamespacedName, pods []*corev1.Pod,
 	for _, pod := range pods {
 		byName[pod.Name] = pod
 	}
-	for name := range p.created {
+	for name, observed := range p.created {
 		if byName[name] != nil {
 			delete(p.created, name)
+		} else if observed {
+			delete(p.created, name)
+			stale = true
 		}
 	}
-	for uid, name := range p.deleted {
-		pod := byName[name]
-		if pod == nil || pod.UID != uid || pod.DeletionTimestamp != nil {
+	for uid, d := range p.deleted {
+		if pod := byName[d.name]; pod == nil || pod.UID != uid || pod.DeletionTimestamp != nil {
 			delete(p.deleted, uid)
+		} else if d.observed {
+			delete(p.deleted, uid)
+			stale = true
 		}
 	}
 	if len(p.created) == 0 && len(p.deleted) == 0 || now.Sub(p.since) > expectationTimeout {
 		delete(e.pending, set)
-		return nil, p.observed
+		return nil, stale
 	}
 	waiting = make([]string, 0, len(p.created)+len(p.deleted))
 	for name := range p.created {
 		waiting = append(waiting, "created "+name)
 	}
-	for _, name := range p.deleted {
-		waiting = append(waiting, "deleted "+name)
+	for _, d := range p.deleted {
+		waiting = append(waiting, "deleted "+d.name)
 	}
 	sort.Strings(waiting)
 	return waiting, false

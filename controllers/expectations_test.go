@@ -45,7 +45,11 @@ func TestExpectationsWaitForTheCacheToShowWrites(t *testing.T) {
 	}
 	terminating := old.DeepCopy()
 	terminating.DeletionTimestamp = &metav1.Time{Time: now}
-	waiting, stale := e.outstanding(set, []*corev1.Pod{testPod("game-0", "new"), terminating}, now)
+	created := testPod("game-0", "new")
+	// the events came before the list was taken: the list shows them, nothing needs listing again
+	e.observeCreated(set, created)
+	e.observeDeleted(set, terminating)
+	waiting, stale := e.outstanding(set, []*corev1.Pod{created, terminating}, now)
 	if len(waiting) != 0 || stale {
 		t.Fatalf("both shown by the list: waiting %v, stale %v", waiting, stale)
 	}

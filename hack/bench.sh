@@ -22,4 +22,4 @@ export KUBECONFIG
 mkdir -p bin
 go build -o bin/bench-manager ./cmd
 go run ./tests/bench -operator bin/bench-manager -qps "$QPS" -burst "$BURST" -sizes "${BENCH_SIZES-100,300,1000}" \
-  -memory-sets "${BENCH_MEMORY_SETS:-100}" -memory-pods "${BENCH_MEMORY_PODS:-100}" -idle "${BENCH_IDLE:-1m}" | tee bin/bench.out
+  -memory-sets "${BENCH_MEMORY_SETS:-100}" -memory-pods "${BENCH_MEMORY_PODS:-100}" -idle "${BENCH_IDLE:-1m}" -repeat "${BENCH_REPEAT:-3}" | tee bin/bench.out

@@ -50,6 +50,7 @@ func main() {
 	memorySets := flag.Int("memory-sets", 100, "GameStatefulSets of the memory run (0: skip it)")
 	memoryPods := flag.Int("memory-pods", 100, "pods per set of the memory run")
 	idle := flag.Duration("idle", time.Minute, "how long to count writes of an idle operator")
+	repeat := flag.Int("repeat", 1, "runs of each size's rows; the table shows each controller's median run")
 	flag.Parse()
 
 	restConfig, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
@@ -78,16 +79,20 @@ func main() {
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(field))
 		must(err)
-		rows = append(rows, b.direct(ctx, n))
-		for _, policy := range []appsv1.PodManagementPolicyType{appsv1.ParallelPodManagement, appsv1.OrderedReadyPodManagement} {
-			rows = append(rows, b.lifecycle(ctx, int32(n), policy)...)
+		runs := make([][]row, *repeat)
+		for i := range runs {
+			runs[i] = append(runs[i], b.direct(ctx, n))
+			for _, policy := range []appsv1.PodManagementPolicyType{appsv1.ParallelPodManagement, appsv1.OrderedReadyPodManagement} {
+				runs[i] = append(runs[i], b.lifecycle(ctx, int32(n), policy)...)
+			}
 		}
+		rows = append(rows, medianRuns(runs)...)
 	}
 	rows = append(rows, b.idle(ctx, *idle))
 	if *memorySets > 0 {
 		rows = append(rows, b.memory(ctx, *memorySets, int32(*memoryPods)))
 	}
-	printTable(os.Stdout, rows, *qps, *burst)
+	printTable(os.Stdout, rows, *qps, *burst, *repeat)
 }
 
 func must(err error) {

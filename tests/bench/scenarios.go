@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -328,8 +329,31 @@ func (b *bench) readyPods(ctx context.Context, ns string) int {
 }
 
 // printTable writes the rows as a Markdown table, with the operator's time over the StatefulSet controller's.
-func printTable(out io.Writer, rows []row, qps, burst int) {
-	fmt.Fprintf(out, "\nBoth controllers at client QPS %d, burst %d.\n\n", qps, burst)
+// medianRuns merges repeated runs of the same rows: for each row and controller, the run with the median time
+// (the lower of the two middle ones for an even count), with that run's other figures.
+func medianRuns(runs [][]row) []row {
+	merged := make([]row, len(runs[0]))
+	for i := range merged {
+		merged[i] = runs[0][i]
+		merged[i].results = map[string]result{}
+		for name := range runs[0][i].results {
+			var results []result
+			for _, run := range runs {
+				results = append(results, run[i].results[name])
+			}
+			sort.Slice(results, func(a, b int) bool { return results[a].seconds < results[b].seconds })
+			merged[i].results[name] = results[(len(results)-1)/2]
+		}
+	}
+	return merged
+}
+
+func printTable(out io.Writer, rows []row, qps, burst, repeat int) {
+	fmt.Fprintf(out, "\nBoth controllers at client QPS %d, burst %d.", qps, burst)
+	if repeat > 1 {
+		fmt.Fprintf(out, " Each size's rows ran %d times; each line is that controller's median run.", repeat)
+	}
+	fmt.Fprint(out, "\n\n")
 	fmt.Fprintln(out, "| scenario | controller | time s | ratio | writes/pod | CPU s | peak RSS MiB | reconcile p50 ms | p99 ms | note |")
 	fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rows {
