@@ -197,10 +197,10 @@ func podWrites(set *gstsv1alpha1.GameStatefulSet, actions []planner.Action) (cre
 }
 
 // unmadeCreations are the planned creations that were not made.
-func unmadeCreations(planned, made []string) []string {
+func unmadeCreations(planned []string, made []*corev1.Pod) []string {
 	done := make(map[string]bool, len(made))
-	for _, name := range made {
-		done[name] = true
+	for _, pod := range made {
+		done[pod.Name] = true
 	}
 	var unmade []string
 	for _, name := range planned {

@@ -190,6 +190,9 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		logger.V(1).Info("waiting", "reason", plan.Waiting)
 	}
 
+	// the pods just created count at once, as the StatefulSet controller counts them: the status write their
+	// watch events would otherwise cost each comes while the next pod of an OrderedReady rollout waits
+	input.Pods = append(input.Pods[:len(input.Pods):len(input.Pods)], result.CreatedPods...)
 	status := planner.Status(input, selector.String())
 	failure := ""
 	if execErr != nil {

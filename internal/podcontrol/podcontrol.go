@@ -69,10 +69,10 @@ type PodControl struct {
 
 // Result tells the reconciler what the executed actions changed.
 type Result struct {
-	// CreatedPods and DeletedPods are the pods this execution created and deleted: the watch events the next plan
-	// must wait for. A creation refused because the pod exists, or a deletion of a pod already gone or replaced,
-	// made no change and is in neither.
-	CreatedPods []string
+	// CreatedPods (as the API server returned them) and DeletedPods are the pods this execution created and
+	// deleted: the watch events the next plan must wait for. A creation refused because the pod exists, or a
+	// deletion of a pod already gone or replaced, made no change and is in neither.
+	CreatedPods []*corev1.Pod
 	DeletedPods []*corev1.Pod
 }
 
@@ -93,9 +93,14 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 			batch := actions[i:run]
 			var done []int
 			if a.Type == planner.CreatePod {
-				done, err = inSlowStartBatches(len(batch), func(j int) (bool, error) { return c.createPod(ctx, set, &batch[j], templates) })
+				created := make([]*corev1.Pod, len(batch))
+				done, err = inSlowStartBatches(len(batch), func(j int) (bool, error) {
+					pod, createErr := c.createPod(ctx, set, &batch[j], templates)
+					created[j] = pod
+					return pod != nil, createErr
+				})
 				for _, j := range done {
-					result.CreatedPods = append(result.CreatedPods, identity.PodName(set, batch[j].Ordinal))
+					result.CreatedPods = append(result.CreatedPods, created[j])
 				}
 			} else {
 				done, err = inSlowStartBatches(len(batch), func(j int) (bool, error) { return c.deletePod(ctx, set, &batch[j]) })
@@ -179,29 +184,29 @@ func inSlowStartBatches(n int, do func(i int) (changed bool, err error)) (change
 	return changed, nil
 }
 
-// createPod creates the action's pod and tells whether it did: not when a pod of that name exists already.
-func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates map[string]*corev1.PodTemplateSpec) (bool, error) {
+// createPod creates the action's pod and returns it as created, or nil when a pod of that name exists already.
+func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates map[string]*corev1.PodTemplateSpec) (*corev1.Pod, error) {
 	if err := c.createClaims(ctx, set, a.Claims); err != nil {
-		return false, err
+		return nil, err
 	}
 	template := templates[a.Revision]
 	if template == nil {
-		return false, fmt.Errorf("controller revision %s not found", a.Revision)
+		return nil, fmt.Errorf("controller revision %s not found", a.Revision)
 	}
 	pod := identity.NewPod(set, template, a.Revision, a.Ordinal)
 	err := c.Client.Create(ctx, pod)
 	if apierrors.IsAlreadyExists(err) {
 		// the cache had not seen it yet; the next reconcile will
-		return false, nil
+		return nil, nil
 	}
 	if err != nil {
 		c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedCreate, "CreatePod",
 			"create Pod %s in GameStatefulSet %s failed error: %v", pod.Name, set.Name, err)
-		return false, fmt.Errorf("creating pod %s: %w", pod.Name, err)
+		return nil, fmt.Errorf("creating pod %s: %w", pod.Name, err)
 	}
 	c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulCreate, "CreatePod",
 		"create Pod %s in GameStatefulSet %s successful (revision %s)", pod.Name, set.Name, a.Revision)
-	return true, nil
+	return pod, nil
 }
 
 // deletePod deletes the action's pod and tells whether it did: not when it was gone or replaced already.
