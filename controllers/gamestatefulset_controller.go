@@ -85,8 +85,9 @@ type GameStatefulSetReconciler struct {
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
 
-// conflictRetryDelay is how soon a reconcile that lost a write race with a newer version of an object runs again.
-const conflictRetryDelay = time.Second
+// conflictRetryDelay is how soon a reconcile that lost a write race with a newer version of an object runs again:
+// long enough for the watch to bring the newer version, short enough not to hold a rollout up.
+const conflictRetryDelay = 100 * time.Millisecond
 
 // Reconcile brings one GameStatefulSet's pods, claims, revisions and status one step closer to its spec.
 func (r *GameStatefulSetReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {

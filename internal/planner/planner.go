@@ -237,7 +237,8 @@ func Compute(in Input) Plan {
 			plan.add(Action{Type: CreatePod, Ordinal: ordinal, Revision: in.revisionForNewPod(ordinal),
 				Claims: in.missingClaims(ordinal), Reason: "missing"})
 			if ordered {
-				return plan.wait(0, "waiting for pod %s to be created and become Ready", name)
+				// worded as the next reconcile, which sees the pod, words it: an unchanged message costs no status write
+				return plan.wait(0, "waiting for pod %s to be Running and Ready", name)
 			}
 			continue
 		}
