@@ -389,11 +389,10 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.expectations = newExpectations()
 	r.statusWrites = newStatusWrites()
 	indexOwner := func(obj client.Object) []string {
-		ref := metav1.GetControllerOf(obj)
-		if ref == nil || ref.Kind != identity.Kind || ref.APIVersion != gstsv1alpha1.GroupVersion.String() {
-			return nil
+		if set, ok := controllingSet(obj); ok {
+			return []string{set.Name}
 		}
-		return []string{ref.Name}
+		return nil
 	}
 	ctx := context.Background()
 	for _, obj := range []client.Object{&corev1.Pod{}, &appsv1.ControllerRevision{}} {
@@ -434,11 +433,10 @@ func (r *GameStatefulSetReconciler) setsOnNode(ctx context.Context, node client.
 	seen := map[types.NamespacedName]bool{}
 	var requests []reconcile.Request
 	for i := range pods.Items {
-		ref := metav1.GetControllerOf(&pods.Items[i])
-		if ref == nil || ref.Kind != identity.Kind {
+		key, ok := controllingSet(&pods.Items[i])
+		if !ok {
 			continue
 		}
-		key := types.NamespacedName{Namespace: pods.Items[i].Namespace, Name: ref.Name}
 		if !seen[key] {
 			seen[key] = true
 			requests = append(requests, reconcile.Request{NamespacedName: key})

@@ -66,9 +66,15 @@ func managedPod(obj client.Object) (*corev1.Pod, types.NamespacedName, bool) {
 	if !ok {
 		return nil, types.NamespacedName{}, false
 	}
-	ref := metav1.GetControllerOf(pod)
+	set, ok := controllingSet(pod)
+	return pod, set, ok
+}
+
+// controllingSet names the GameStatefulSet that controls obj, if one does.
+func controllingSet(obj client.Object) (types.NamespacedName, bool) {
+	ref := metav1.GetControllerOf(obj)
 	if ref == nil || ref.Kind != identity.Kind || ref.APIVersion != gstsv1alpha1.GroupVersion.String() {
-		return nil, types.NamespacedName{}, false
+		return types.NamespacedName{}, false
 	}
-	return pod, types.NamespacedName{Namespace: pod.Namespace, Name: ref.Name}, true
+	return types.NamespacedName{Namespace: obj.GetNamespace(), Name: ref.Name}, true
 }
