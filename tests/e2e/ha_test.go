@@ -26,6 +26,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -56,13 +57,32 @@ func leader() string {
 // container as the kernel's OOM killer would.
 var containerdSocket = envOr("GSTS_CONTAINERD_SOCKET", "/run/gsts-cluster/containerd.sock")
 
-// killLeader ends the leader and returns how long another replica took to hold the Lease. A crash SIGKILLs the
-// leader's container, which then cannot release the Lease, so the others wait for it to expire (15 s); otherwise
-// the leader's pod is deleted with no grace period, as a person or a drain would, and the leader releases the Lease
-// as it stops.
-func killLeader(crash bool) time.Duration {
-	old := leader()
+// takeover is what the Lease showed after a spec ended the leader.
+type takeover struct {
+	// after is the time from the end of the leader to another process holding the Lease.
+	after time.Duration
+	// released tells whether the old holder gave the Lease up (an empty holder) before another took it.
+	released bool
+}
+
+// killLeader ends the leader and follows the Lease until another process holds it. A crash SIGKILLs the leader's
+// container, which then cannot release the Lease, so the others wait for it to expire (15 s); otherwise the
+// leader's pod is deleted with a 1 s grace period, short enough to end it in the middle of the update: it releases
+// the Lease as it stops. (Not 0: a force-deleted pod's service account token is refused at once, and its Lease
+// can then only expire.)
+func killLeader(crash bool) takeover {
+	leases := clientset.CoordinationV1().Leases(operatorNamespace)
+	lease, err := leases.Get(ctx, leaseName, metav1.GetOptions{})
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	oldIdentity := ptr.Deref(lease.Spec.HolderIdentity, "")
+	old, _, _ := strings.Cut(oldIdentity, "_")
 	ExpectWithOffset(1, old).NotTo(BeEmpty())
+	// every write to the Lease from here on, so that a release followed at once by an acquisition is seen
+	w, err := leases.Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + leaseName,
+		ResourceVersion: lease.ResourceVersion})
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	defer w.Stop()
+
 	pod, err := clientset.CoreV1().Pods(operatorNamespace).Get(ctx, old, metav1.GetOptions{})
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	killed := time.Now()
@@ -79,15 +99,47 @@ func killLeader(crash bool) time.Duration {
 		ExpectWithOffset(1, err).NotTo(HaveOccurred(), string(out))
 	} else {
 		ExpectWithOffset(1, clientset.CoreV1().Pods(operatorNamespace).Delete(ctx, old,
-			metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})).To(Succeed())
+			metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](1)})).To(Succeed())
 	}
+
+	var result takeover
 	// a crashed leader may come back and win again: the holder's identity changes either way
-	oldIdentity := leaderIdentity()
-	EventuallyWithOffset(1, leaderIdentity, time.Minute, 200*time.Millisecond).ShouldNot(Or(Equal(oldIdentity), BeEmpty()))
-	takeover := time.Since(killed)
-	GinkgoWriter.Printf("leader %s %s; %s leads after %s\n", old, map[bool]string{true: "crashed (SIGKILL)", false: "deleted"}[crash],
-		leader(), takeover.Round(100*time.Millisecond))
-	return takeover
+	newIdentity := ""
+	timeout := time.After(time.Minute)
+	for newIdentity == "" {
+		select {
+		case ev, open := <-w.ResultChan():
+			ExpectWithOffset(1, open).To(BeTrue(), "the watch on the Lease ended")
+			l, ok := ev.Object.(*coordinationv1.Lease)
+			ExpectWithOffset(1, ok).To(BeTrue(), "watch event %s: %v", ev.Type, ev.Object)
+			switch holder := ptr.Deref(l.Spec.HolderIdentity, ""); holder {
+			case "":
+				result.released = true
+			case oldIdentity:
+			default:
+				newIdentity = holder
+			}
+		case <-timeout:
+			Fail("no other process held the Lease within a minute of ending the leader " + oldIdentity)
+		}
+	}
+	result.after = time.Since(killed)
+	GinkgoWriter.Printf("leader %s %s; %s leads after %s (Lease released: %t)\n", old,
+		map[bool]string{true: "crashed (SIGKILL)", false: "deleted"}[crash], newIdentity,
+		result.after.Round(100*time.Millisecond), result.released)
+	return result
+}
+
+// expectStandby waits until every replica of the operator is ready, so that a standby is there to take over: a
+// replica crashed by an earlier spec may still be restarting, or waiting out the kubelet's back-off.
+func expectStandby() {
+	Eventually(func(g Gomega) {
+		d, err := clientset.AppsV1().Deployments(operatorNamespace).Get(ctx, operatorDeployment, metav1.GetOptions{})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(ptr.Deref(d.Spec.Replicas, 1)).To(BeNumerically(">=", 2), "the shipped Deployment runs a standby")
+		g.Expect(d.Status.ReadyReplicas).To(Equal(*d.Spec.Replicas))
+		g.Expect(d.Status.Replicas).To(Equal(*d.Spec.Replicas), "no replica still terminating")
+	}, 3*time.Minute, 500*time.Millisecond).Should(Succeed())
 }
 
 // canCrash tells whether this machine runs the cluster's containerd, so that a spec can SIGKILL a container.
@@ -163,6 +215,7 @@ func (h *podHistory) counts() (uids map[string]int, deletions map[string]int, ma
 // cost the rollout a few seconds and nothing else.
 var _ = Describe("High availability", Serial, func() {
 	const replicas = 6
+	BeforeEach(expectStandby)
 	names := func() []string {
 		var out []string
 		for i := range replicas {
@@ -181,7 +234,7 @@ var _ = Describe("High availability", Serial, func() {
 		patchImage(ns, name, "v2")
 		Eventually(func() int32 { return getSet(ns, name).Status.UpdatedReplicas }).Should(BeNumerically(">=", 2))
 		// a crash where this machine runs the cluster (the local cluster), a pod deletion elsewhere (kind)
-		Expect(killLeader(canCrash())).To(BeNumerically("<", 30*time.Second), "the Lease lasts 15 s")
+		Expect(killLeader(canCrash()).after).To(BeNumerically("<", 30*time.Second), "the Lease lasts 15 s")
 		eventuallyRolledOut(ns, name, replicas)
 
 		uids, deletions, maxAlive, strangers := history.counts()
@@ -203,7 +256,11 @@ var _ = Describe("High availability", Serial, func() {
 
 		patchImage(ns, name, "v2")
 		Eventually(func() int32 { return getSet(ns, name).Status.UpdatedReplicas }).Should(BeNumerically(">=", 1))
-		Expect(killLeader(false)).To(BeNumerically("<", 5*time.Second), "the leader releases the Lease as it stops")
+		ended := killLeader(false)
+		Expect(ended.released).To(BeTrue(), "the leader releases the Lease as it stops")
+		// released, the Lease is taken at the standby's next retry: 2 s, jittered up to 4.4 s (client-go's factor
+		// 1.2); held, it would last 15 s
+		Expect(ended.after).To(BeNumerically("<", 10*time.Second))
 		eventuallyRolledOut(ns, name, replicas)
 
 		uids, deletions, _, strangers := history.counts()
