@@ -183,13 +183,15 @@ func (e *expectations) forget(set types.NamespacedName) {
 	delete(e.pending, set)
 }
 
-// podWrites are the pod creations and deletions among the actions.
+// podWrites are the pod creations and deletions the actions may make. A resize counts as a deletion: where the
+// API server or the node refuses it, the pod is recreated; when it is resized instead, the deletion is cancelled
+// as any other that was not made.
 func podWrites(set *gstsv1alpha1.GameStatefulSet, actions []planner.Action) (created []string, deleted []*corev1.Pod) {
 	for i := range actions {
 		switch actions[i].Type {
 		case planner.CreatePod:
 			created = append(created, identity.PodName(set, actions[i].Ordinal))
-		case planner.DeletePod:
+		case planner.DeletePod, planner.ResizeInPlace:
 			deleted = append(deleted, actions[i].Pod)
 		}
 	}

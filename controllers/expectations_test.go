@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 )
 
 func testPod(name, uid string) *corev1.Pod {
@@ -119,5 +120,23 @@ func TestStatusWritesAreReadBackUntilTheCacheShowsANewerVersion(t *testing.T) {
 	w.record(cached, written)
 	if got := w.latest(recreated); got != recreated {
 		t.Fatal("a set recreated under the same name is not the one written")
+	}
+}
+
+func TestAResizeIsExpectedAsADeletionUntilItIsMadeInPlace(t *testing.T) {
+	set := &gstsv1alpha1.GameStatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "game"}}
+	resized, recreated, kept := testPod("game-0", "a"), testPod("game-1", "b"), testPod("game-2", "c")
+	created, deleted := podWrites(set, []planner.Action{
+		{Type: planner.ResizeInPlace, Ordinal: 0, Pod: resized},
+		{Type: planner.ResizeInPlace, Ordinal: 1, Pod: recreated},
+		{Type: planner.UpdateInPlace, Ordinal: 2, Pod: kept},
+		{Type: planner.CreatePod, Ordinal: 3},
+	})
+	if !reflect.DeepEqual(created, []string{"game-3"}) || !reflect.DeepEqual(deleted, []*corev1.Pod{resized, recreated}) {
+		t.Fatalf("created %v, deleted %v", created, deleted)
+	}
+	// the node refused game-1's resize, so it was deleted to be recreated; game-0 was resized
+	if unmade := unmadeDeletions(deleted, []*corev1.Pod{recreated}); !reflect.DeepEqual(unmade, []*corev1.Pod{resized}) {
+		t.Fatalf("unmade %v", unmade)
 	}
 }

@@ -130,7 +130,10 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 		case planner.UpdateInPlace:
 			err = c.updateInPlace(ctx, set, a)
 		case planner.ResizeInPlace:
-			err = c.resizeInPlace(ctx, set, a)
+			var recreated bool
+			if recreated, err = c.resizeInPlace(ctx, set, a); recreated {
+				result.DeletedPods = append(result.DeletedPods, a.Pod)
+			}
 		default:
 			err = fmt.Errorf("unknown action %q", a.Type)
 		}
@@ -334,7 +337,9 @@ func (c *PodControl) updateInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 	return nil
 }
 
-func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+// resizeInPlace resizes the pod's containers, or deletes the pod to be recreated where the API server or its node
+// cannot resize; it tells whether it deleted the pod.
+func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) (deleted bool, err error) {
 	resized := a.Pod.DeepCopy()
 	for i := range resized.Spec.Containers {
 		if r, ok := a.Change.Resources[resized.Spec.Containers[i].Name]; ok {
@@ -346,17 +351,16 @@ func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 			// a mis-packaged install (RBAC without pods/resize) must not cost players their game: keep the pod
 			c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "ResizePod",
 				"the operator may not resize Pod %s (its role lacks pods/resize; reinstall the operator's RBAC): %v", a.Pod.Name, err)
-			return fmt.Errorf("resizing pod %s: %w", a.Pod.Name, err)
+			return false, fmt.Errorf("resizing pod %s: %w", a.Pod.Name, err)
 		}
 		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || apierrors.IsNotFound(err) && !podGone(ctx, c.Client, a.Pod) {
 			// the API server or the pod's node cannot resize: recreate the pod instead
-			_, err := c.deletePod(ctx, set, &planner.Action{Type: planner.DeletePod, Ordinal: a.Ordinal, Pod: a.Pod,
+			return c.deletePod(ctx, set, &planner.Action{Type: planner.DeletePod, Ordinal: a.Ordinal, Pod: a.Pod,
 				FallbackReason: fmt.Sprintf("resize refused: %v", err), Reason: a.Reason + " by recreation"})
-			return err
 		}
 		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "ResizePod",
 			"resize Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
-		return client.IgnoreNotFound(fmt.Errorf("resizing pod %s: %w", a.Pod.Name, err))
+		return false, client.IgnoreNotFound(fmt.Errorf("resizing pod %s: %w", a.Pod.Name, err))
 	}
 	relabeled := resized.DeepCopy()
 	for k, v := range a.Change.Labels {
@@ -370,10 +374,10 @@ func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 	}
 	relabeled.Labels[identity.RevisionLabel] = a.Revision
 	if err := c.Client.Patch(ctx, relabeled, client.MergeFrom(resized)); err != nil {
-		return client.IgnoreNotFound(fmt.Errorf("labelling resized pod %s: %w", a.Pod.Name, err))
+		return false, client.IgnoreNotFound(fmt.Errorf("labelling resized pod %s: %w", a.Pod.Name, err))
 	}
 	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonResized, "ResizePod", "Pod %s: %s", a.Pod.Name, a.Reason)
-	return nil
+	return false, nil
 }
 
 // deniedToOperator tells the authorizer refusing the operator itself from an admission plugin refusing the resize.
