@@ -190,6 +190,12 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if plan.Waiting != "" {
 		logger.V(1).Info("waiting", "reason", plan.Waiting)
 	}
+	if podcontrol.NamespaceTerminating(execErr) {
+		// as the ReplicaSet controller does: nothing can be created there any more, and the set is deleted with
+		// its namespace; not a failure to report, nor to retry with back-off
+		logger.V(1).Info("creating nothing in a namespace being deleted", "refused", execErr.Error())
+		execErr = nil
+	}
 
 	// the pods just created count at once, as the StatefulSet controller counts them: the status write their
 	// watch events would otherwise cost each comes while the next pod of an OrderedReady rollout waits

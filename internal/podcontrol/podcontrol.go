@@ -151,14 +151,23 @@ func (c *PodControl) createClaims(ctx context.Context, set *gstsv1alpha1.GameSta
 			continue
 		}
 		if err != nil {
-			c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedCreate, "CreateClaim",
-				"create Claim %s in GameStatefulSet %s failed error: %v", claim.Name, set.Name, err)
+			if !NamespaceTerminating(err) {
+				c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedCreate, "CreateClaim",
+					"create Claim %s in GameStatefulSet %s failed error: %v", claim.Name, set.Name, err)
+			}
 			return fmt.Errorf("creating claim %s: %w", claim.Name, err)
 		}
 		c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulCreate, "CreateClaim",
 			"create Claim %s in GameStatefulSet %s success", claim.Name, set.Name)
 	}
 	return nil
+}
+
+// NamespaceTerminating tells whether err is the API server refusing a creation because the namespace is being
+// deleted: the set goes with it, so the failure is expected and there is no one to tell (events cannot be created
+// there either).
+func NamespaceTerminating(err error) bool {
+	return apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause)
 }
 
 // inSlowStartBatches runs do for 0..n-1 in batches of 1, 2, 4, ... at once, as the StatefulSet and ReplicaSet
@@ -203,8 +212,10 @@ func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatef
 		return nil, nil
 	}
 	if err != nil {
-		c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedCreate, "CreatePod",
-			"create Pod %s in GameStatefulSet %s failed error: %v", pod.Name, set.Name, err)
+		if !NamespaceTerminating(err) {
+			c.Recorder.Eventf(set, nil, corev1.EventTypeWarning, ReasonFailedCreate, "CreatePod",
+				"create Pod %s in GameStatefulSet %s failed error: %v", pod.Name, set.Name, err)
+		}
 		return nil, fmt.Errorf("creating pod %s: %w", pod.Name, err)
 	}
 	c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulCreate, "CreatePod",

@@ -17,6 +17,7 @@ limitations under the License.
 package integration
 
 import (
+	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -105,6 +106,22 @@ var _ = Describe("Scaling", func() {
 		Expect(k8s.Delete(ctx, deleted)).To(Succeed())
 		Eventually(func() types.UID { return uidOf(podsOf(ns, "web")[0]) }).ShouldNot(Or(Equal(deleted.UID), BeEmpty()))
 		eventuallyAllReady(ns, "web", 2)
+	})
+
+	It("creates nothing and reports no failure in a namespace being deleted", func() {
+		// not newNamespace: deleting a namespace twice is a conflict while it terminates
+		terminating := fmt.Sprintf("it-%d-terminating", GinkgoParallelProcess())
+		Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: terminating}})).To(Succeed())
+		Expect(k8s.Create(ctx, gameSet(terminating, "web", 2, parallel))).To(Succeed())
+		Eventually(func() []string { return podNames(podsOf(terminating, "web")) }).Should(HaveLen(2))
+		// envtest runs no namespace controller: the namespace stays Terminating and refuses every creation
+		Expect(k8s.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: terminating}})).To(Succeed())
+		Expect(k8s.Delete(ctx, podsOf(terminating, "web")[1])).To(Succeed())
+
+		// the reconcile that saw the pod gone tried to recreate it, and wrote the status it counted
+		Eventually(func() int32 { return getSet(terminating, "web").Status.Replicas }).Should(Equal(int32(1)))
+		Expect(conditionMessage(getSet(terminating, "web"), gstsv1alpha1.ConditionReplicaFailure)).To(BeEmpty())
+		Expect(podsOf(terminating, "web")).To(HaveLen(1))
 	})
 
 	It("serves the scale subresource for kubectl scale and the HPA", func() {
