@@ -86,8 +86,9 @@ test-unit: ## Unit tests of the pure decision logic.
 
 FUZZTIME ?= 20s
 .PHONY: test-fuzz
-test-fuzz: ## Fuzz the planner's invariants for FUZZTIME (docs/operations.md has longer runs).
+test-fuzz: ## Fuzz the planner's invariants and the adoption's template matching for FUZZTIME each (docs/operations.md has longer runs).
 	go test ./internal/planner -run '^$$' -fuzz FuzzCompute -fuzztime $(FUZZTIME)
+	go test ./internal/adoption -run '^$$' -fuzz FuzzRuns -fuzztime $(FUZZTIME)
 
 .PHONY: bench
 bench: kubectl ## Benchmark the operator against the StatefulSet controller on the local cluster with kwok nodes (docs/performance.md); BENCH_SIZES, BENCH_REPEAT, BENCH_QPS, BENCH_BURST.

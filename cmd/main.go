@@ -128,6 +128,7 @@ func main() {
 
 	if err := (&controllers.GameStatefulSetReconciler{
 		Client:                  mgr.GetClient(),
+		APIReader:               mgr.GetAPIReader(),
 		Recorder:                mgr.GetEventRecorder("gamestatefulset-controller"),
 		MaxConcurrentReconciles: concurrency,
 		LostNodeThreshold:       lostNodeThreshold,

@@ -31,6 +31,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -44,6 +45,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/adoption"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
@@ -61,7 +63,10 @@ const nodeIndex = ".spec.nodeName"
 // GameStatefulSetReconciler reconciles GameStatefulSets.
 type GameStatefulSetReconciler struct {
 	client.Client
-	Recorder events.EventRecorder
+	// APIReader reads from the API server what the cache does not hold: pods, claims and revisions of the set's
+	// names that lack the operator's label (a StatefulSet's, the upstream operator's). It defaults to Client.
+	APIReader client.Reader
+	Recorder  events.EventRecorder
 	// MaxConcurrentReconciles is how many sets are reconciled at once.
 	MaxConcurrentReconciles int
 	// LostNodeThreshold is how long a node may be lost before the pods on it move; 0 disables it.
@@ -134,7 +139,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	pods, err := r.listPods(ctx, set)
+	pods, mismatched, err := r.listPods(ctx, set, selector)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -144,12 +149,12 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		return ctrl.Result{RequeueAfter: r.expectations.remaining(req.NamespacedName, now)}, nil
 	}
 	if stale {
-		if pods, err = r.listPods(ctx, set); err != nil {
+		if pods, mismatched, err = r.listPods(ctx, set, selector); err != nil {
 			return ctrl.Result{}, err
 		}
 	}
 
-	history, err := r.listRevisions(ctx, set)
+	history, err := r.revisionsOf(ctx, set, selector, pods)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -179,7 +184,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Claims: claims,
+	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Mismatched: mismatched, Claims: claims,
 		Templates: templates, Nodes: nodes, LostNodeThreshold: r.LostNodeThreshold, Now: now}
 	plan := planner.Compute(input)
 	// expected before they are sent: their watch events may arrive before Execute returns
@@ -219,7 +224,11 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if execErr != nil {
 		return ctrl.Result{}, execErr
 	}
-	return ctrl.Result{RequeueAfter: plan.RequeueAfter}, nil
+	requeue := plan.RequeueAfter
+	if result.RetryAfter > 0 && (requeue == 0 || result.RetryAfter < requeue) {
+		requeue = result.RetryAfter
+	}
+	return ctrl.Result{RequeueAfter: requeue}, nil
 }
 
 func hasConditionReason(set *gstsv1alpha1.GameStatefulSet, conditionType, reason string) bool {
@@ -230,21 +239,27 @@ func hasConditionReason(set *gstsv1alpha1.GameStatefulSet, conditionType, reason
 // selectorProblem says what is wrong with the set's selector, or "" when it selects the template's pods and
 // nothing else could be confused with them.
 
-func (r *GameStatefulSetReconciler) listPods(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) ([]*corev1.Pod, error) {
+// listPods returns the pods the set controls, split into those its selector matches and those it must release.
+func (r *GameStatefulSetReconciler) listPods(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, selector labels.Selector) (pods, mismatched []*corev1.Pod, _ error) {
 	var list corev1.PodList
 	// Pods are read, never changed in place: the planner is pure and pod control copies a pod before it writes
 	// one. Skipping the cache's deep copies makes a reconcile of a 1000-pod set several times cheaper.
 	if err := r.List(ctx, &list, client.InNamespace(set.Namespace), client.MatchingFields{ownerIndex: set.Name},
 		client.UnsafeDisableDeepCopy); err != nil {
-		return nil, fmt.Errorf("listing pods: %w", err)
+		return nil, nil, fmt.Errorf("listing pods: %w", err)
 	}
-	pods := make([]*corev1.Pod, 0, len(list.Items))
+	pods = make([]*corev1.Pod, 0, len(list.Items))
 	for i := range list.Items {
-		if identity.IsControlledBy(&list.Items[i], set) {
-			pods = append(pods, &list.Items[i])
+		pod := &list.Items[i]
+		switch {
+		case !identity.IsControlledBy(pod, set):
+		case adoption.Mismatched(selector, pod):
+			mismatched = append(mismatched, pod)
+		default:
+			pods = append(pods, pod)
 		}
 	}
-	return pods, nil
+	return pods, mismatched, nil
 }
 
 // nodesOf gets the nodes the pods run on, from the cache.
@@ -268,20 +283,6 @@ func (r *GameStatefulSetReconciler) nodesOf(ctx context.Context, pods []*corev1.
 		nodes[name] = node
 	}
 	return nodes, nil
-}
-
-func (r *GameStatefulSetReconciler) listRevisions(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) ([]*appsv1.ControllerRevision, error) {
-	var list appsv1.ControllerRevisionList
-	if err := r.List(ctx, &list, client.InNamespace(set.Namespace), client.MatchingFields{ownerIndex: set.Name}); err != nil {
-		return nil, fmt.Errorf("listing controller revisions: %w", err)
-	}
-	history := make([]*appsv1.ControllerRevision, 0, len(list.Items))
-	for i := range list.Items {
-		if identity.IsControlledBy(&list.Items[i], set) {
-			history = append(history, &list.Items[i])
-		}
-	}
-	return history, nil
 }
 
 func (r *GameStatefulSetReconciler) listClaims(ctx context.Context, set *gstsv1alpha1.GameStatefulSet) (map[string]*corev1.PersistentVolumeClaim, error) {
@@ -310,12 +311,16 @@ func (r *GameStatefulSetReconciler) syncRevisions(ctx context.Context, set *gsts
 	case d.Create:
 		err := r.Create(ctx, d.Update)
 		if apierrors.IsAlreadyExists(err) {
+			// the cache may not hold it: it may lack the operator's label
 			existing := &appsv1.ControllerRevision{}
-			if getErr := r.Get(ctx, client.ObjectKeyFromObject(d.Update), existing); getErr != nil {
+			if getErr := r.reader().Get(ctx, client.ObjectKeyFromObject(d.Update), existing); getErr != nil {
 				return nil, nil, nil, getErr
 			}
 			if !identity.IsControlledBy(existing, set) || !revision.Equal(existing, d.Update) {
 				return nil, nil, nil, revision.ErrCollision
+			}
+			if existing, err = r.takeRevision(ctx, set, existing, adoption.ForRevision(set, labels.Everything(), existing)); err != nil {
+				return nil, nil, nil, err
 			}
 			d.Update = existing
 		} else if err != nil {
@@ -391,7 +396,10 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if _, wrapped := r.Recorder.(versionlessEvents); !wrapped {
 		r.Recorder = versionlessEvents{EventRecorder: r.Recorder, scheme: mgr.GetScheme()}
 	}
-	r.podControl = &podcontrol.PodControl{Client: r.Client, Recorder: r.Recorder}
+	if r.APIReader == nil {
+		r.APIReader = r.Client
+	}
+	r.podControl = &podcontrol.PodControl{Client: r.Client, Reader: r.APIReader, Recorder: r.Recorder}
 	r.expectations = newExpectations()
 	r.statusWrites = newStatusWrites()
 	indexOwner := func(obj client.Object) []string {
@@ -419,7 +427,9 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&corev1.Pod{}, podEvents(handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(),
 			&gstsv1alpha1.GameStatefulSet{}, handler.OnlyControllerOwner()), r.expectations)).
-		Owns(&appsv1.ControllerRevision{})
+		Owns(&appsv1.ControllerRevision{}).
+		// a claim whose owners or labels someone changed is put right, as its retention policy says
+		Watches(&corev1.PersistentVolumeClaim{}, handler.EnqueueRequestsFromMapFunc(claimSet), builder.WithPredicates(claimOwnershipChanged()))
 	if r.LostNodeThreshold > 0 {
 		b = b.Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.setsOnNode), builder.WithPredicates(nodeHealthChanged()))
 	}
@@ -427,6 +437,28 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)}).
 		Named("gamestatefulset").
 		Complete(r)
+}
+
+// claimSet maps a claim to the GameStatefulSet its label names.
+func claimSet(_ context.Context, claim client.Object) []reconcile.Request {
+	if name := claim.GetLabels()[identity.SetNameLabel]; name != "" {
+		return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: claim.GetNamespace(), Name: name}}}
+	}
+	return nil
+}
+
+// claimOwnershipChanged passes the claim events that can change what the set does with a claim: not its binding
+// or resizing.
+func claimOwnershipChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			return !apiequality.Semantic.DeepEqual(e.ObjectOld.GetOwnerReferences(), e.ObjectNew.GetOwnerReferences()) ||
+				!apiequality.Semantic.DeepEqual(e.ObjectOld.GetLabels(), e.ObjectNew.GetLabels()) ||
+				!e.ObjectOld.GetDeletionTimestamp().Equal(e.ObjectNew.GetDeletionTimestamp())
+		},
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
 }
 
 // setsOnNode maps a node to the GameStatefulSets with pods on it.

@@ -34,27 +34,44 @@ import (
 
 // podEvents enqueues a pod's GameStatefulSet as owner handlers do, after telling the expectations what the
 // event shows: the reconcile it starts must find the write already observed, or it would wait for an event
-// that has come and gone.
+// that has come and gone. A pod without a controller that carries a set's name label (left by a set deleted with
+// --cascade=orphan, or released) enqueues that set, which may adopt it or recreate its ordinal once it is gone.
 func podEvents(owners handler.EventHandler, exp *expectations) handler.EventHandler {
 	type queue = workqueue.TypedRateLimitingInterface[reconcile.Request]
+	orphanOf := func(obj client.Object, q queue) {
+		if metav1.GetControllerOf(obj) != nil {
+			return
+		}
+		if name := obj.GetLabels()[identity.SetNameLabel]; name != "" {
+			q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: obj.GetNamespace(), Name: name}})
+		}
+	}
 	return handler.Funcs{
 		CreateFunc: func(ctx context.Context, e event.CreateEvent, q queue) {
 			if pod, set, ok := managedPod(e.Object); ok {
 				exp.observeCreated(set, pod)
 			}
 			owners.Create(ctx, e, q)
+			orphanOf(e.Object, q)
 		},
 		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q queue) {
-			if pod, set, ok := managedPod(e.ObjectNew); ok && pod.DeletionTimestamp != nil {
-				exp.observeDeleted(set, pod)
+			if pod, set, ok := managedPod(e.ObjectNew); ok {
+				if pod.DeletionTimestamp != nil {
+					exp.observeDeleted(set, pod)
+				} else if old, ok := controllingSet(e.ObjectOld); !ok || old != set {
+					// adopted: to the set it is as if it had been created
+					exp.observeCreated(set, pod)
+				}
 			}
 			owners.Update(ctx, e, q)
+			orphanOf(e.ObjectNew, q)
 		},
 		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q queue) {
 			if pod, set, ok := managedPod(e.Object); ok {
 				exp.observeDeleted(set, pod)
 			}
 			owners.Delete(ctx, e, q)
+			orphanOf(e.Object, q)
 		},
 		GenericFunc: func(ctx context.Context, e event.GenericEvent, q queue) { owners.Generic(ctx, e, q) },
 	}

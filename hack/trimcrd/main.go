@@ -19,6 +19,12 @@ limitations under the License.
 // already, and without them the CRD stays well below the size limits of client-side `kubectl apply` (256 KiB of
 // annotations) and of an OLM bundle, while our own fields keep their documentation.
 //
+// It also relaxes status.conditions to what the StatefulSet's and the upstream GameStatefulSet's condition types
+// require, type and status only: other clients (the upstream operator before a migration, tools and tests written
+// for StatefulSets) write conditions without a reason, message or transition time through the status
+// subresource, and the API server would refuse them under metav1.Condition's schema. The operator itself keeps
+// writing every field.
+//
 // usage: trimcrd FILE...
 package main
 
@@ -52,6 +58,7 @@ func trim(path string) error {
 	versions, _ := dig(crd, "spec", "versions").([]any)
 	for _, v := range versions {
 		specProps, _ := dig(v, "schema", "openAPIV3Schema", "properties", "spec", "properties").(map[string]any)
+		relaxConditions(dig(v, "schema", "openAPIV3Schema", "properties", "status", "properties", "conditions", "items"))
 		for _, field := range embeddedFields {
 			if schema, ok := specProps[field].(map[string]any); ok {
 				description := schema["description"]
@@ -78,6 +85,18 @@ func dig(node any, keys ...string) any {
 		node = m[k]
 	}
 	return node
+}
+
+func relaxConditions(node any) {
+	items, ok := node.(map[string]any)
+	if !ok {
+		return
+	}
+	items["required"] = []any{"type", "status"}
+	if reason, ok := dig(items, "properties", "reason").(map[string]any); ok {
+		delete(reason, "minLength")
+		delete(reason, "pattern")
+	}
 }
 
 func stripDescriptions(node any) {

@@ -250,23 +250,9 @@ func RetainsClaimsOnScaleDown(set *gstsv1alpha1.GameStatefulSet) bool {
 	return p == nil || p.WhenScaled != gstsv1alpha1.DeletePersistentVolumeClaimRetentionPolicyType
 }
 
-// ClaimOwnedBySet tells whether the claim carries a (non-controller) owner reference to set, which makes the
-// garbage collector delete it with the set.
-func ClaimOwnedBySet(set *gstsv1alpha1.GameStatefulSet, claim *corev1.PersistentVolumeClaim) bool {
-	for _, ref := range claim.OwnerReferences {
-		if ref.UID == set.UID {
-			return true
-		}
-	}
-	return false
-}
-
-// ClaimOwnerReference is the owner reference a claim carries when whenDeleted is Delete.
+// ClaimOwnerReference is the owner reference a claim carries when whenDeleted is Delete: the set is its
+// controller, as the StatefulSet controller makes itself the controller of its claims, so that no other
+// controller takes the claim and the set's deletion removes exactly the claims it controls.
 func ClaimOwnerReference(set *gstsv1alpha1.GameStatefulSet) metav1.OwnerReference {
-	return metav1.OwnerReference{
-		APIVersion: gstsv1alpha1.GroupVersion.String(),
-		Kind:       Kind,
-		Name:       set.Name,
-		UID:        set.UID,
-	}
+	return OwnerReference(set)
 }

@@ -26,9 +26,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/adoption"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 )
@@ -47,10 +49,13 @@ const (
 	RepairIdentity ActionType = "RepairIdentity"
 	// DeleteClaim deletes the claim of a removed ordinal (whenScaled: Delete).
 	DeleteClaim ActionType = "DeleteClaim"
-	// AdoptClaim adds the set as an owner of a claim (whenDeleted: Delete), so it goes with the set.
+	// AdoptClaim makes the set the controller of a claim (whenDeleted: Delete), so it goes with the set.
 	AdoptClaim ActionType = "AdoptClaim"
 	// ReleaseClaim removes the set from a claim's owners (whenDeleted: Retain).
 	ReleaseClaim ActionType = "ReleaseClaim"
+	// ReleasePod removes the set's controller reference from a pod whose labels no longer match the selector, as
+	// the StatefulSet controller releases it: the pod runs on, unmanaged, and its ordinal waits until it is gone.
+	ReleasePod ActionType = "ReleasePod"
 	// StartGracePeriod sets the pod's InPlaceUpdateReady condition False so Services drop it before its update.
 	StartGracePeriod ActionType = "StartGracePeriod"
 	// UpdateInPlace patches the pod's images, metadata and revision (InplaceUpdate, or HotPatchUpdate when
@@ -74,6 +79,8 @@ type Action struct {
 	Revision string
 	// Claims are the claims CreatePod and CreateClaims create, or the one claim of the claim actions.
 	Claims []*corev1.PersistentVolumeClaim
+	// Owners are the owner references AdoptClaim and ReleaseClaim give the claim.
+	Owners []metav1.OwnerReference
 	// Change is what UpdateInPlace and ResizeInPlace apply.
 	Change inplace.Change
 	// HotPatch marks an UpdateInPlace of the HotPatchUpdate strategy.
@@ -89,8 +96,10 @@ type Input struct {
 	Set             *gstsv1alpha1.GameStatefulSet
 	CurrentRevision string
 	UpdateRevision  string
-	// Pods are the pods the set controls.
+	// Pods are the pods the set controls whose labels match its selector.
 	Pods []*corev1.Pod
+	// Mismatched are the pods the set controls whose labels no longer match its selector: they are released.
+	Mismatched []*corev1.Pod
 	// Claims are the claims of the set that exist, by name.
 	Claims map[string]*corev1.PersistentVolumeClaim
 	// Templates are the pod templates of the revisions in the history, by revision name.
@@ -213,6 +222,10 @@ func Compute(in Input) Plan {
 		return plan
 	}
 	start := identity.StartOrdinal(set)
+	for _, pod := range in.Mismatched {
+		ordinal, _ := identity.OrdinalOf(set, pod.Name)
+		plan.add(Action{Type: ReleasePod, Ordinal: ordinal, Pod: pod, Reason: "its labels no longer match the selector"})
+	}
 	if moved := planLostNodes(&in, &plan); len(moved) > 0 {
 		// the moved pods are gone once forced out: their ordinals are planned as missing
 		remaining := make([]*corev1.Pod, 0, len(in.Pods))
@@ -329,24 +342,26 @@ func planScaleDown(in *Input, plan *Plan, replicas, condemned []*corev1.Pod, ord
 	return true
 }
 
-// planClaimOwnership makes the claims' owner references follow whenDeleted: with Delete the set owns its claims
-// so the garbage collector removes them with it; with Retain it owns none.
+// planClaimOwnership makes the owner references of the claims the set manages follow whenDeleted: with Delete
+// the set controls its claims so the garbage collector removes them with it; with Retain it owns none. A claim
+// another object controls is left as it is.
 func planClaimOwnership(in *Input, plan *Plan) {
 	retain := identity.RetainsClaimsOnDelete(in.Set)
 	for _, name := range sortedClaimNames(in.Claims) {
 		claim := in.Claims[name]
-		owned := identity.ClaimOwnedBySet(in.Set, claim)
+		owners, changed := adoption.ClaimOwners(in.Set, claim)
 		switch {
-		case !retain && !owned:
-			plan.add(Action{Type: AdoptClaim, Claims: []*corev1.PersistentVolumeClaim{claim}, Reason: "whenDeleted is Delete"})
-		case retain && owned:
-			plan.add(Action{Type: ReleaseClaim, Claims: []*corev1.PersistentVolumeClaim{claim}, Reason: "whenDeleted is Retain"})
+		case !changed:
+		case retain:
+			plan.add(Action{Type: ReleaseClaim, Claims: []*corev1.PersistentVolumeClaim{claim}, Owners: owners, Reason: "whenDeleted is Retain"})
+		default:
+			plan.add(Action{Type: AdoptClaim, Claims: []*corev1.PersistentVolumeClaim{claim}, Owners: owners, Reason: "whenDeleted is Delete"})
 		}
 	}
 }
 
 // planClaimDeletion deletes, when whenScaled is Delete, the claims of removed ordinals whose pod is gone: a
-// claim is never deleted while a pod may still use it.
+// claim is never deleted while a pod may still use it, nor when another object controls or owns it.
 func planClaimDeletion(in *Input, plan *Plan, condemned []*corev1.Pod) {
 	if identity.RetainsClaimsOnScaleDown(in.Set) || len(in.Set.Spec.VolumeClaimTemplates) == 0 {
 		return
@@ -361,7 +376,7 @@ func planClaimDeletion(in *Input, plan *Plan, condemned []*corev1.Pod) {
 	for _, name := range sortedClaimNames(in.Claims) {
 		claim := in.Claims[name]
 		ord, ok := claimOrdinal(in.Set, claim)
-		if !ok || (ord >= start && ord < end) || podExists[ord] || claim.DeletionTimestamp != nil {
+		if !ok || (ord >= start && ord < end) || podExists[ord] || claim.DeletionTimestamp != nil || !adoption.ClaimDeletable(in.Set, claim) {
 			continue
 		}
 		plan.add(Action{Type: DeleteClaim, Ordinal: ord, Claims: []*corev1.PersistentVolumeClaim{claim}, Reason: "whenScaled is Delete"})

@@ -401,3 +401,41 @@ func TestDeletedSetPlansNothing(t *testing.T) {
 	set := newSet(3, func(s *gstsv1alpha1.GameStatefulSet) { s.DeletionTimestamp = &metav1.Time{Time: now} })
 	expectActions(t, Compute(input(set)))
 }
+
+func TestClaimsOtherControllersOwnAreNeverDeletedNorTaken(t *testing.T) {
+	set := newSet(1, parallel, withClaims, retention(gstsv1alpha1.DeletePersistentVolumeClaimRetentionPolicyType, gstsv1alpha1.DeletePersistentVolumeClaimRetentionPolicyType))
+	in := input(set, pod(set, 0, "rev-2", ready))
+	in.Claims = claimsFor(set, 0, 1, 2)
+	owned := identity.ClaimOwnerReference(set)
+	in.Claims["data-web-0"].OwnerReferences = []metav1.OwnerReference{owned}
+	in.Claims["data-web-1"].OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: "cm", UID: "cm", Controller: ptr.To(true)}}
+	in.Claims["data-web-2"].OwnerReferences = []metav1.OwnerReference{owned, {APIVersion: "v1", Kind: "ConfigMap", Name: "cm", UID: "cm"}}
+	// data-web-1 is another controller's: neither taken nor deleted; data-web-2 has another owner that wants it
+	expectActions(t, Compute(in))
+}
+
+func TestPodsWhoseLabelsStopMatchingAreReleased(t *testing.T) {
+	set := newSet(2, parallel)
+	released := pod(set, 1, "rev-2", ready)
+	released.Labels["app"] = "debug"
+	in := input(set, pod(set, 0, "rev-2", ready))
+	in.Mismatched = []*corev1.Pod{released}
+	// released first; its ordinal is then planned as missing, and a creation finds the released pod in its way
+	expectActions(t, Compute(in), "ReleasePod 1", "CreatePod 1 rev-2")
+}
+
+func TestConditionsWrittenByOthersWithoutATimeGetOne(t *testing.T) {
+	set := newSet(1)
+	status := Status(input(set, readyPods(set, "rev-2", 1)...), "app=web")
+	status.Conditions = []metav1.Condition{{Type: gstsv1alpha1.ConditionProgressing, Status: metav1.ConditionFalse},
+		{Type: "Bare", Status: metav1.ConditionTrue}}
+	Conditions(set, &status, Plan{}, "")
+	for _, c := range status.Conditions {
+		if c.Type != "Bare" && (c.LastTransitionTime.IsZero() || c.Reason == "") {
+			t.Fatalf("condition %s without a transition time or reason: %+v", c.Type, c)
+		}
+	}
+	if len(status.Conditions) != 3 {
+		t.Fatalf("conditions %+v, want Bare kept beside Ready and Progressing", status.Conditions)
+	}
+}

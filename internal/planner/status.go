@@ -84,6 +84,13 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	desired := identity.Replicas(set)
 	gen := set.Generation
 	conditions := append([]metav1.Condition(nil), status.Conditions...)
+	for _, t := range []string{gstsv1alpha1.ConditionReady, gstsv1alpha1.ConditionProgressing, gstsv1alpha1.ConditionReplicaFailure} {
+		// written by another client (the upstream operator before a migration) without a transition time: the
+		// operator's own conditions carry every field, so it is set anew
+		if c := meta.FindStatusCondition(conditions, t); c != nil && c.LastTransitionTime.IsZero() {
+			meta.RemoveStatusCondition(&conditions, t)
+		}
+	}
 
 	ready := metav1.Condition{Type: gstsv1alpha1.ConditionReady, ObservedGeneration: gen}
 	if status.AvailableReplicas >= desired && status.Replicas == desired {

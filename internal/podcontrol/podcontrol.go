@@ -59,11 +59,25 @@ const (
 	ReasonResized = "SuccessfulResize"
 	// ReasonNodeLost: a pod on a lost node was deleted so that it is recreated on a healthy node.
 	ReasonNodeLost = "PodMigratedFromLostNode"
+	// ReasonAdopted: an orphan pod or claim of one of the set's names became the set's.
+	ReasonAdopted = "Adopted"
+	// ReasonRelabelled: a pod or claim the set controls got the operator's labels (objects of the upstream
+	// operator).
+	ReasonRelabelled = "Relabelled"
+	// ReasonReleased: a pod whose labels no longer match the selector was released.
+	ReasonReleased = "Released"
+	// ReasonNotAdopted: a pod or claim of one of the set's names belongs to another controller or does not
+	// match the selector, and is left alone.
+	ReasonNotAdopted = "NotAdopted"
 )
 
 // PodControl writes pods and claims.
 type PodControl struct {
-	Client   client.Client
+	Client client.Client
+	// Reader reads from the API server, not the cache: objects the cache does not hold (the pods and claims of
+	// a StatefulSet or of the upstream operator, which lack the operator's label) and the set itself before an
+	// adoption, which must not act on a set being deleted.
+	Reader   client.Reader
 	Recorder events.EventRecorder
 }
 
@@ -74,11 +88,15 @@ type Result struct {
 	// deletion of a pod already gone or replaced, made no change and is in neither.
 	CreatedPods []*corev1.Pod
 	DeletedPods []*corev1.Pod
+	// RetryAfter, when not 0, is how soon the set must be looked at again for a change no watch event shows (a
+	// pod of its name that someone else is deleting).
+	RetryAfter time.Duration
 }
 
 // Execute carries out the actions in order and stops at the first failure, which it returns.
-func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, actions []planner.Action, templates map[string]*corev1.PodTemplateSpec) (Result, error) {
-	var result Result
+func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, actions []planner.Action, templates map[string]*corev1.PodTemplateSpec) (result Result, _ error) {
+	var retry retryAfter
+	defer func() { result.RetryAfter = retry.after }()
 	for i := 0; i < len(actions); i++ {
 		a := &actions[i]
 		var err error
@@ -95,7 +113,7 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 			if a.Type == planner.CreatePod {
 				created := make([]*corev1.Pod, len(batch))
 				done, err = inSlowStartBatches(len(batch), func(j int) (bool, error) {
-					pod, createErr := c.createPod(ctx, set, &batch[j], templates)
+					pod, createErr := c.createPod(ctx, set, &batch[j], templates, &retry)
 					created[j] = pod
 					return pod != nil, createErr
 				})
@@ -112,13 +130,15 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 		case planner.ForceDeletePod:
 			err = c.forceDeletePod(ctx, set, a)
 		case planner.CreateClaims:
-			err = c.createClaims(ctx, set, a.Claims)
+			err = c.createClaims(ctx, set, a.Ordinal, a.Claims)
 		case planner.RepairIdentity:
 			err = c.repairIdentity(ctx, set, a)
 		case planner.DeleteClaim:
 			err = c.deleteClaim(ctx, set, a)
 		case planner.AdoptClaim, planner.ReleaseClaim:
 			err = c.setClaimOwnership(ctx, set, a)
+		case planner.ReleasePod:
+			err = c.releasePod(ctx, set, a)
 		case planner.StartGracePeriod:
 			err = c.setGate(ctx, set, a, corev1.ConditionFalse, inplace.ReasonGracePeriod,
 				fmt.Sprintf("out of service before the in-place update to revision %s", a.Revision))
@@ -144,10 +164,13 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 	return result, nil
 }
 
-func (c *PodControl) createClaims(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, claims []*corev1.PersistentVolumeClaim) error {
+func (c *PodControl) createClaims(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, ordinal int32, claims []*corev1.PersistentVolumeClaim) error {
 	for _, claim := range claims {
 		err := c.Client.Create(ctx, claim.DeepCopy())
 		if apierrors.IsAlreadyExists(err) {
+			if err := c.adoptClaim(ctx, set, ordinal, claim); err != nil {
+				return err
+			}
 			continue
 		}
 		if err != nil {
@@ -197,8 +220,8 @@ func inSlowStartBatches(n int, do func(i int) (changed bool, err error)) (change
 }
 
 // createPod creates the action's pod and returns it as created, or nil when a pod of that name exists already.
-func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates map[string]*corev1.PodTemplateSpec) (*corev1.Pod, error) {
-	if err := c.createClaims(ctx, set, a.Claims); err != nil {
+func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, templates map[string]*corev1.PodTemplateSpec, retry *retryAfter) (*corev1.Pod, error) {
+	if err := c.createClaims(ctx, set, a.Ordinal, a.Claims); err != nil {
 		return nil, err
 	}
 	template := templates[a.Revision]
@@ -208,8 +231,9 @@ func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatef
 	pod := identity.NewPod(set, template, a.Revision, a.Ordinal)
 	err := c.Client.Create(ctx, pod)
 	if apierrors.IsAlreadyExists(err) {
-		// the cache had not seen it yet; the next reconcile will
-		return nil, nil
+		// the cache had not seen it yet, or it holds no pod of this name: an orphan, or a pod without the
+		// operator's label, which only the API server shows
+		return c.adoptPod(ctx, set, a, templates, retry)
 	}
 	if err != nil {
 		if !NamespaceTerminating(err) {
@@ -280,16 +304,7 @@ func (c *PodControl) deleteClaim(ctx context.Context, set *gstsv1alpha1.GameStat
 
 func (c *PodControl) setClaimOwnership(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
 	claim := a.Claims[0].DeepCopy()
-	refs := claim.OwnerReferences[:0:0]
-	for _, ref := range claim.OwnerReferences {
-		if ref.UID != set.UID {
-			refs = append(refs, ref)
-		}
-	}
-	if a.Type == planner.AdoptClaim {
-		refs = append(refs, identity.ClaimOwnerReference(set))
-	}
-	claim.OwnerReferences = refs
+	claim.OwnerReferences = a.Owners
 	if err := c.Client.Patch(ctx, claim, client.MergeFromWithOptions(a.Claims[0], client.MergeFromWithOptimisticLock{})); err != nil {
 		return client.IgnoreNotFound(fmt.Errorf("updating owners of claim %s: %w", claim.Name, err))
 	}
