@@ -159,7 +159,9 @@ var _ = Describe("Adoption and release", func() {
 
 		Eventually(func() types.UID { return controllerUID(pod(ns, "web-1")) }).Should(BeEmpty())
 		Expect(pod(ns, "web-1").UID).To(Equal(before.UID), "a released pod runs on")
-		Eventually(func() string { return ptr.Deref(condition(ns, "web", gstsv1alpha1.ConditionReplicaFailure), metav1.Condition{}).Message }).
+		Eventually(func() string {
+			return ptr.Deref(condition(ns, "web", gstsv1alpha1.ConditionReplicaFailure), metav1.Condition{}).Message
+		}).
 			Should(ContainSubstring("Pod web-1 exists without a controller, but its labels do not match the selector app=web"))
 		Expect(getSet(ns, "web").Status.Replicas).To(Equal(int32(1)))
 		Expect(eventReasons(ns, "web")).To(ContainElements("Released", "NotAdopted"))
@@ -179,7 +181,9 @@ var _ = Describe("Adoption and release", func() {
 		Expect(k8s.Create(ctx, foreign)).To(Succeed())
 		Expect(k8s.Create(ctx, gameSet(ns, "web", 1))).To(Succeed())
 
-		Eventually(func() string { return ptr.Deref(condition(ns, "web", gstsv1alpha1.ConditionReplicaFailure), metav1.Condition{}).Message }).
+		Eventually(func() string {
+			return ptr.Deref(condition(ns, "web", gstsv1alpha1.ConditionReplicaFailure), metav1.Condition{}).Message
+		}).
 			Should(ContainSubstring("Pod web-0 is controlled by ConfigMap another-controller"))
 		Consistently(func() types.UID { return controllerUID(pod(ns, "web-0")) }, 2*time.Second).Should(Equal(cm.UID))
 		Expect(pod(ns, "web-0").Labels).NotTo(HaveKey(identity.SetNameLabel))
