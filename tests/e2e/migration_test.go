@@ -156,7 +156,22 @@ func uninstallOperator() (reinstall func()) {
 		restored.ObjectMeta = metav1.ObjectMeta{Name: webhook.Name, Labels: webhook.Labels, Annotations: webhook.Annotations}
 		Expect(k8s.Create(ctx, restored)).To(Succeed())
 		scaleOperator(2)
+		webhookAnswers()
 	}
+}
+
+// webhookAnswers waits until admission reaches the webhook: pods just Available are reached through its Service
+// once kube-proxy has their endpoints, and until then the API server's call is refused (failurePolicy Fail), so
+// only the webhook's own refusal of a bad set ends the wait. The dry run creates nothing.
+func webhookAnswers() {
+	bad := gameSet("default", "webhook-probe", 1)
+	bad.Spec.Template.Labels = map[string]string{"app": "elsewhere"}
+	EventuallyWithOffset(1, func() string {
+		if err := k8s.Create(ctx, bad.DeepCopy(), client.DryRunAll); err != nil {
+			return err.Error()
+		}
+		return "admitted"
+	}).Should(ContainSubstring("does not match spec.template.metadata.labels"))
 }
 
 const webhookConfiguration = "gamestatefulset-validating-webhook-configuration"
