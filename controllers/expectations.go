@@ -183,7 +183,8 @@ func (e *expectations) forget(set types.NamespacedName) {
 	delete(e.pending, set)
 }
 
-// podWrites are the pod creations and deletions the actions may make. A resize counts as a deletion: where the
+// podWrites are the pod creations and deletions the actions may make, moves off lost nodes included. A resize
+// counts as a deletion: where the
 // API server or the node refuses it, the pod is recreated; when it is resized instead, the deletion is cancelled
 // as any other that was not made.
 func podWrites(set *gstsv1alpha1.GameStatefulSet, actions []planner.Action) (created []string, deleted []*corev1.Pod) {
@@ -191,7 +192,7 @@ func podWrites(set *gstsv1alpha1.GameStatefulSet, actions []planner.Action) (cre
 		switch actions[i].Type {
 		case planner.CreatePod:
 			created = append(created, identity.PodName(set, actions[i].Ordinal))
-		case planner.DeletePod, planner.ResizeInPlace:
+		case planner.DeletePod, planner.ForceDeletePod, planner.ResizeInPlace:
 			deleted = append(deleted, actions[i].Pod)
 		}
 	}

@@ -212,6 +212,9 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	}
 	planner.Conditions(set, &status, plan, failure)
 	metrics.RecordStatus(set, status)
+	if plan.MigrationHeld != "" && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonMigrationHeld) {
+		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonMigrationHeld, "MigratePods", "%s", plan.MigrationHeld)
+	}
 	if len(plan.Refused) > 0 && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonHotPatchRefused) {
 		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonHotPatchRefused, "UpdatePod", "%s", strings.Join(plan.Refused, "; "))
 	}

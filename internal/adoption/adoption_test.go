@@ -202,8 +202,10 @@ func livePod(set *gstsv1alpha1.GameStatefulSet, template *corev1.PodTemplateSpec
 	c.ImagePullPolicy = corev1.PullIfNotPresent
 	c.TerminationMessagePath = "/dev/termination-log"
 	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: "kube-api-access-x7k2p", MountPath: "/var/run/secrets/kubernetes.io/serviceaccount", ReadOnly: true})
-	// the API server stores quantities in canonical form
-	c.Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("0.5")}
+	// the same quantities, written another way (500m as 0.5)
+	for name, q := range c.Resources.Requests {
+		c.Resources.Requests[name] = resource.MustParse(q.AsDec().String())
+	}
 	if mutate != nil {
 		mutate(pod)
 	}

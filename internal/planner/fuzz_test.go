@@ -19,6 +19,7 @@ package planner
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -84,9 +85,24 @@ func fuzzInput(replicas, partitionByte, maxUnavailableByte, flags uint8, states 
 				p.Spec.Containers[0].Image = "game:v1"
 			}
 		}
+		// bits 5-6: the node the pod runs on
+		p.Spec.NodeName = fmt.Sprintf("n%d", s>>5&3)
 		pods = append(pods, p)
 	}
-	return inPlaceInput(set, pods...)
+	in := inPlaceInput(set, pods...)
+	// flags bit 7: lost-node migration on, with the first (replicas>>5 & 3) of the four nodes lost for an hour
+	if flags&0x80 != 0 {
+		in.LostNodeThreshold = time.Minute
+		in.Nodes = map[string]*corev1.Node{}
+		for k := range 4 {
+			lostFor := time.Duration(0)
+			if k < int(replicas>>5&3) {
+				lostFor = time.Hour
+			}
+			in.Nodes[fmt.Sprintf("n%d", k)] = lostNode(fmt.Sprintf("n%d", k), lostFor)
+		}
+	}
+	return in
 }
 
 // FuzzCompute checks the invariants every plan keeps, whatever the set and its pods: never two pods with one
@@ -123,10 +139,34 @@ func FuzzCompute(f *testing.F) {
 			}
 		}
 
+		// the same, leaving out the pods of lost nodes: the room moves off lost nodes have
+		downOffLost := 0
+		lostSince := map[string]time.Time{}
+		for name, node := range in.Nodes {
+			if since, lost := NodeLostSince(node); lost {
+				lostSince[name] = since
+			}
+		}
+		downOffLost = in.downOffLostNodes(lostSince)
+
 		created := map[int32]bool{}
 		disrupted := map[int32]bool{}
+		moves := 0
 		for _, a := range plan.Actions {
 			switch a.Type {
+			case ForceDeletePod:
+				moves++
+				// forced out: its ordinal is recreated in the same pass
+				delete(existing, a.Ordinal)
+				if _, lost := lostSince[a.Pod.Spec.NodeName]; !lost {
+					t.Fatalf("pod %s moved off node %s, which is not lost: %v", a.Pod.Name, a.Pod.Spec.NodeName, describe(plan))
+				}
+				if plan.MigrationHeld != "" {
+					t.Fatalf("pod %s moved while migrations are held: %v", a.Pod.Name, describe(plan))
+				}
+				if p := a.Pod; !IsTerminating(p) && IsAvailable(p, set.Spec.MinReadySeconds, in.Now) && !in.updating(p) && a.Ordinal < end {
+					disrupted[a.Ordinal] = true
+				}
 			case CreatePod:
 				if created[a.Ordinal] || existing[a.Ordinal] != nil {
 					t.Fatalf("a second pod for ordinal %d: %v", a.Ordinal, describe(plan))
@@ -161,6 +201,9 @@ func FuzzCompute(f *testing.F) {
 					disrupted[a.Ordinal] = true
 				}
 			}
+		}
+		if budget := max(0, MaxUnavailable(set)-downOffLost); moves > budget {
+			t.Fatalf("%d pods moved off lost nodes with %d down otherwise and maxUnavailable %d: %v", moves, downOffLost, MaxUnavailable(set), describe(plan))
 		}
 		if budget := max(0, MaxUnavailable(set)-unavailable); len(disrupted) > budget {
 			t.Fatalf("%d available pods taken out of service with %d unavailable and maxUnavailable %d: %v",

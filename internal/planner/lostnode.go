@@ -18,6 +18,7 @@ package planner
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -48,8 +49,21 @@ func (in *Input) lostNodeThreshold() (threshold time.Duration, ok bool) {
 	return in.LostNodeThreshold, true
 }
 
-// NodeLostSince tells since when the node is lost: its Ready condition is Unknown or False, or it carries the
-// unreachable taint. ok is false for a healthy node.
+// The node lifecycle controller's unhealthy-zone rule: when more than two nodes and at least 55% of a zone are
+// not ready, a partition between the nodes and the control plane is likelier than that many machines failing at
+// once, and it slows its evictions. Applied to the nodes that run a set's pods, it stops migrations: a pod moved
+// off a node that is only cut off would run twice, one process for one identity.
+const (
+	outageShare    = 0.55
+	outageMinNodes = 3
+)
+
+// ReasonMigrationHeld is the Progressing reason while a mass outage holds lost-node migrations.
+const ReasonMigrationHeld = "LostNodeMigrationHeld"
+
+// NodeLostSince tells since when the node is lost: its kubelet stopped reporting (the Ready condition is
+// Unknown) or it carries the unreachable taint. A node whose kubelet reports Ready False is alive and talking to
+// the API server, so its pods are not moved. ok is false for a node that is not lost.
 func NodeLostSince(node *corev1.Node) (since time.Time, ok bool) {
 	for _, t := range node.Spec.Taints {
 		if t.Key == corev1.TaintNodeUnreachable && t.TimeAdded != nil {
@@ -57,7 +71,7 @@ func NodeLostSince(node *corev1.Node) (since time.Time, ok bool) {
 		}
 	}
 	for _, c := range node.Status.Conditions {
-		if c.Type == corev1.NodeReady && c.Status != corev1.ConditionTrue {
+		if c.Type == corev1.NodeReady && c.Status == corev1.ConditionUnknown {
 			if !ok || c.LastTransitionTime.Time.Before(since) {
 				since, ok = c.LastTransitionTime.Time, true
 			}
@@ -67,26 +81,68 @@ func NodeLostSince(node *corev1.Node) (since time.Time, ok bool) {
 }
 
 // planLostNodes force-deletes the set's pods on nodes lost for longer than the threshold, so that they are
-// recreated with the same identity on a healthy node. It returns the pods it moves, which the rest of the plan
-// leaves alone.
+// recreated with the same identity on a healthy node. Moves go through the availability budget: at most
+// maxUnavailable of the set's pods are down at once, those moving included, so a moved pod's replacement must be
+// available before the next one moves. When a large share of the nodes running the set are lost at once, nothing
+// moves (Plan.MigrationHeld says why). It returns the pods it moves, which the rest of the plan leaves alone.
 func planLostNodes(in *Input, plan *Plan) map[*corev1.Pod]bool {
 	threshold, enabled := in.lostNodeThreshold()
 	if !enabled {
 		return nil
 	}
-	var moved map[*corev1.Pod]bool
+	hosting := map[string]bool{}
+	lostSince := map[string]time.Time{}
 	for _, pod := range in.Pods {
 		node := in.Nodes[pod.Spec.NodeName]
 		if pod.Spec.NodeName == "" || node == nil {
 			continue
 		}
-		since, lost := NodeLostSince(node)
-		if !lost {
+		hosting[node.Name] = true
+		if since, lost := NodeLostSince(node); lost {
+			lostSince[node.Name] = since
+		}
+	}
+	if len(lostSince) == 0 {
+		return nil
+	}
+	if len(lostSince) >= outageMinNodes && float64(len(lostSince)) >= outageShare*float64(len(hosting)) {
+		plan.MigrationHeld = fmt.Sprintf("%d of the %d nodes running the set's pods are lost at once, more likely cut off "+
+			"from the control plane than down: no pod is moved, since a moved pod could run twice; moves resume when fewer "+
+			"than %d nodes or %.0f%% of them are lost", len(lostSince), len(hosting), outageMinNodes, outageShare*100)
+		plan.wait(0, "%s", plan.MigrationHeld)
+		return nil
+	}
+
+	// every move counts against maxUnavailable less what is down for other reasons; moving a pod its node last
+	// reported available also takes it out of service, so it needs room in the budget every update shares
+	moves := MaxUnavailable(in.Set) - in.downOffLostNodes(lostSince)
+	disruptions := MaxUnavailable(in.Set) - in.unavailable()
+	candidates := make([]*corev1.Pod, 0, len(in.Pods))
+	for _, pod := range in.Pods {
+		if _, lost := lostSince[pod.Spec.NodeName]; lost {
+			candidates = append(candidates, pod)
+		}
+	}
+	// the pods already out of service first: moving them costs no player a server
+	sort.SliceStable(candidates, func(i, j int) bool {
+		return !in.serving(candidates[i]) && in.serving(candidates[j])
+	})
+	var moved map[*corev1.Pod]bool
+	for _, pod := range candidates {
+		node := pod.Spec.NodeName
+		since := lostSince[node]
+		if remaining := since.Add(threshold).Sub(in.Now); remaining > 0 {
+			plan.wait(remaining, "node %s of pod %s is lost; the pod moves to another node if it is not back within %s", node, pod.Name, threshold)
 			continue
 		}
-		if remaining := since.Add(threshold).Sub(in.Now); remaining > 0 {
-			plan.wait(remaining, "node %s of pod %s is lost; the pod moves to another node if it is not back within %s", node.Name, pod.Name, threshold)
+		serving := in.serving(pod)
+		if moves <= 0 || serving && disruptions <= 0 {
+			plan.wait(0, "pod %s of lost node %s moves once fewer than maxUnavailable (%d) pods are down", pod.Name, node, MaxUnavailable(in.Set))
 			continue
+		}
+		moves--
+		if serving {
+			disruptions--
 		}
 		if moved == nil {
 			moved = map[*corev1.Pod]bool{}
@@ -94,7 +150,42 @@ func planLostNodes(in *Input, plan *Plan) map[*corev1.Pod]bool {
 		moved[pod] = true
 		ordinal, _ := identity.OrdinalOf(in.Set, pod.Name)
 		plan.add(Action{Type: ForceDeletePod, Ordinal: ordinal, Pod: pod, Reason: fmt.Sprintf("node %s lost since %s (threshold %s)",
-			node.Name, since.UTC().Format(time.RFC3339), threshold)})
+			node, since.UTC().Format(time.RFC3339), threshold)})
 	}
 	return moved
+}
+
+// serving tells whether the pod is in service, as far as the API server knows: available and not updating.
+func (in *Input) serving(pod *corev1.Pod) bool {
+	return !IsTerminating(pod) && IsAvailable(pod, in.Set.Spec.MinReadySeconds, in.Now) && !in.updating(pod)
+}
+
+// unavailable counts the set's ordinals out of service: without a pod, or with one that is not serving.
+func (in *Input) unavailable() int {
+	replicas, _ := slots(in.Set, in.Pods)
+	n := 0
+	for _, pod := range replicas {
+		if pod == nil || !in.serving(pod) {
+			n++
+		}
+	}
+	return n
+}
+
+// downOffLostNodes counts the set's ordinals that are down for another reason than a lost node: without a pod,
+// with a terminating pod, or with a pod not available yet (a moved pod's replacement among them).
+func (in *Input) downOffLostNodes(lostSince map[string]time.Time) int {
+	replicas, _ := slots(in.Set, in.Pods)
+	down := 0
+	for _, pod := range replicas {
+		if pod != nil {
+			if _, lost := lostSince[pod.Spec.NodeName]; lost {
+				continue
+			}
+		}
+		if pod == nil || IsTerminating(pod) || !IsAvailable(pod, in.Set.Spec.MinReadySeconds, in.Now) {
+			down++
+		}
+	}
+	return down
 }

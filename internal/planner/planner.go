@@ -120,6 +120,8 @@ type Plan struct {
 	RequeueAfter time.Duration
 	// Refused lists the pods the strategy will not update, and why (HotPatchUpdate of a non-image change).
 	Refused []string
+	// MigrationHeld says why pods of lost nodes are not moved: too many of the set's nodes are lost at once.
+	MigrationHeld string
 }
 
 func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }

@@ -106,6 +106,8 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	partition := PartitionOrdinal(set) - identity.StartOrdinal(set)
 	toUpdate := desired - partition
 	switch {
+	case plan.MigrationHeld != "":
+		progressing.Status, progressing.Reason, progressing.Message = metav1.ConditionFalse, ReasonMigrationHeld, plan.MigrationHeld
 	case status.Replicas != desired:
 		progressing.Status, progressing.Reason = metav1.ConditionTrue, "Scaling"
 		progressing.Message = fmt.Sprintf("scaling from %d to %d pods", status.Replicas, desired)

@@ -128,7 +128,10 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 			}
 			i = run - 1
 		case planner.ForceDeletePod:
-			err = c.forceDeletePod(ctx, set, a)
+			var deleted bool
+			if deleted, err = c.forceDeletePod(ctx, set, a); deleted {
+				result.DeletedPods = append(result.DeletedPods, a.Pod)
+			}
 		case planner.CreateClaims:
 			err = c.createClaims(ctx, set, a.Ordinal, a.Claims)
 		case planner.RepairIdentity:
@@ -418,21 +421,22 @@ func podGone(ctx context.Context, c client.Client, pod *corev1.Pod) bool {
 	return apierrors.IsNotFound(c.Get(ctx, client.ObjectKeyFromObject(pod), &corev1.Pod{}))
 }
 
-// forceDeletePod removes a pod of a lost node without waiting for its kubelet, which will never confirm.
-func (c *PodControl) forceDeletePod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+// forceDeletePod removes a pod of a lost node without waiting for its kubelet, which will never confirm; it tells
+// whether it did.
+func (c *PodControl) forceDeletePod(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) (bool, error) {
 	err := c.Client.Delete(ctx, a.Pod, client.Preconditions{UID: &a.Pod.UID}, client.GracePeriodSeconds(0))
 	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
 		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedDelete, "DeletePod",
 			"force-delete Pod %s of a lost node in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
-		return fmt.Errorf("force-deleting pod %s: %w", a.Pod.Name, err)
+		return false, fmt.Errorf("force-deleting pod %s: %w", a.Pod.Name, err)
 	}
 	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonNodeLost, "DeletePod",
 		"Pod %s deleted to be recreated on a healthy node: %s", a.Pod.Name, a.Reason)
 	metrics.PodsMigrated.WithLabelValues(set.Namespace, set.Name).Inc()
-	return nil
+	return true, nil
 }
 
 // inPlaceUpdateOutOfService is how long a pod about to be marked ready again has been out of service for an

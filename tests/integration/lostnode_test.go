@@ -25,6 +25,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
@@ -79,28 +81,72 @@ var _ = Describe("Lost nodes", func() {
 		Eventually(func() []string { return podNames(podsOf(ns, "web")) }).Should(HaveLen(2))
 	}
 
-	It("moves the pods of a node lost longer than the threshold to a healthy node, with the same identity", func() {
-		lost := newNode()
+	It("moves the pods of a node lost longer than the threshold to a healthy node, one at a time within maxUnavailable", func() {
+		lost, healthy := newNode(), newNode()
 		lostNodeSet(map[string]string{planner.LostNodeThresholdAnnotation: "1s"})
 		bindAll(ns, "web", lost)
 		eventuallyAllReady(ns, "web", 2)
 		before := uids(ns, "web")
+		moved := func() int {
+			n := 0
+			for ord, uid := range uids(ns, "web") {
+				if uid != before[ord] {
+					n++
+				}
+			}
+			return n
+		}
 
 		setNodeReady(lost, corev1.ConditionUnknown)
+		// maxUnavailable 1: the second pod waits while the first one's replacement is not available
+		Eventually(moved).Should(Equal(1))
+		Consistently(moved).WithTimeout(2 * time.Second).Should(Equal(1))
 		Eventually(func(g Gomega) {
-			after := uids(ns, "web")
-			g.Expect(after).To(HaveLen(2))
-			for ord, uid := range after {
-				g.Expect(uid).NotTo(Equal(before[ord]), "pod %d is recreated", ord)
-			}
+			bindAll(ns, "web", healthy)
+			readyPods(ns, "web")
+			g.Expect(moved()).To(Equal(2))
 		}).Should(Succeed())
-		// the new pods wait for the scheduler, which would place them on the healthy node (the e2e suite sees it)
 		for _, pod := range podsOf(ns, "web") {
 			Expect(pod.Spec.NodeName).NotTo(Equal(lost))
 		}
 		Eventually(func() []string { return eventReasons(ns, "web") }).Should(ContainElement("PodMigratedFromLostNode"))
 		Expect(getSet(ns, "web").Status.UpdateRevision).NotTo(BeEmpty())
 		Expect(testutil.ToFloat64(metrics.PodsMigrated.WithLabelValues(ns, "web"))).To(Equal(2.0))
+	})
+
+	It("moves nothing off a node whose kubelet reports Ready False, nor when most of the set's nodes are lost at once", func() {
+		nodes := []string{newNode(), newNode(), newNode()}
+		set := gameSet(ns, "web", 3, parallel)
+		set.Annotations = map[string]string{planner.LostNodeThresholdAnnotation: "3s"}
+		set.Spec.UpdateStrategy.RollingUpdate = &gstsv1alpha1.RollingUpdateStatefulSetStrategy{MaxUnavailable: ptr.To(intstr.FromInt(3))}
+		Expect(k8s.Create(ctx, set)).To(Succeed())
+		Eventually(func() []string { return podNames(podsOf(ns, "web")) }).Should(HaveLen(3))
+		for ord, pod := range podsOf(ns, "web") {
+			Expect(clientset.CoreV1().Pods(ns).Bind(ctx, &corev1.Binding{ObjectMeta: metav1.ObjectMeta{Name: pod.Name},
+				Target: corev1.ObjectReference{Kind: "Node", Name: nodes[ord]}}, metav1.CreateOptions{})).To(Succeed())
+		}
+		eventuallyAllReady(ns, "web", 3)
+		before := uids(ns, "web")
+
+		setNodeReady(nodes[0], corev1.ConditionFalse)
+		Consistently(func() map[int32]types.UID { return uids(ns, "web") }).WithTimeout(2 * time.Second).Should(Equal(before))
+
+		for _, node := range nodes {
+			setNodeReady(node, corev1.ConditionUnknown)
+		}
+		Eventually(func() string { return conditionMessage(getSet(ns, "web"), gstsv1alpha1.ConditionProgressing) }).
+			Should(HavePrefix(planner.ReasonMigrationHeld + ": 3 of the 3 nodes running the set's pods are lost at once"))
+		Expect(eventReasons(ns, "web")).To(ContainElement(planner.ReasonMigrationHeld))
+		Consistently(func() map[int32]types.UID { return uids(ns, "web") }).WithTimeout(2 * time.Second).Should(Equal(before))
+
+		// one node back: two of three lost is below the outage rule's three nodes, and both move
+		setNodeReady(nodes[0], corev1.ConditionTrue)
+		Eventually(func(g Gomega) {
+			after := uids(ns, "web")
+			g.Expect(after[0]).To(Equal(before[0]))
+			g.Expect(after[1]).NotTo(Equal(before[1]))
+			g.Expect(after[2]).NotTo(Equal(before[2]))
+		}).Should(Succeed())
 	})
 
 	It("leaves the pods of a node that comes back before the threshold, and of sets that opted out", func() {
