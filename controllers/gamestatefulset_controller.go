@@ -165,10 +165,22 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 			collisions = *set.Status.CollisionCount + 1
 		}
 		logger.Info("revision name collision, raising collisionCount", "collisionCount", collisions)
-		return ctrl.Result{}, r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) { s.CollisionCount = &collisions })
+		// the status write starts no reconcile (status-only changes are filtered out): ask for the next one
+		return ctrl.Result{RequeueAfter: conflictRetryDelay},
+			r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) { s.CollisionCount = &collisions })
 	}
 	if err != nil {
-		return ctrl.Result{}, err
+		if apierrors.IsConflict(err) {
+			return ctrl.Result{}, err
+		}
+		// without its update revision the set can neither create nor update a pod: say so where a person looks
+		msg := err.Error()
+		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, "RevisionFailed", "SyncRevisions", "%s", msg)
+		return ctrl.Result{}, errors.Join(err, r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) {
+			s.ObservedGeneration = set.Generation
+			meta.SetStatusCondition(&s.Conditions, metav1.Condition{Type: gstsv1alpha1.ConditionReplicaFailure,
+				Status: metav1.ConditionTrue, Reason: "RevisionFailed", Message: msg, ObservedGeneration: set.Generation})
+		}))
 	}
 
 	claims, err := r.listClaims(ctx, set)
@@ -207,8 +219,12 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	input.Pods = append(input.Pods[:len(input.Pods):len(input.Pods)], result.CreatedPods...)
 	status := planner.Status(input, selector.String())
 	failure := ""
-	if execErr != nil {
+	switch c := meta.FindStatusCondition(set.Status.Conditions, gstsv1alpha1.ConditionReplicaFailure); {
+	case execErr != nil && !apierrors.IsConflict(execErr):
 		failure = execErr.Error()
+	case execErr != nil && c != nil:
+		// a conflict is a cache behind a write, retried at once: it neither shows as a failure nor clears one
+		failure = c.Message
 	}
 	planner.Conditions(set, &status, plan, failure)
 	metrics.RecordStatus(set, status)

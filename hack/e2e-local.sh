@@ -8,7 +8,7 @@ CLUSTER="$ROOT/hack/local-cluster.sh"
 teardown() { "$CLUSTER" down || echo "e2e-local: cluster-down failed" >&2; }
 trap teardown EXIT
 KUBECONFIG="$(NODES="${NODES:-3}" "$CLUSTER" up | tail -1)"
-export KUBECONFIG
+export KUBECONFIG GSTS_E2E_REQUIRED=1 GSTS_E2E_KWOK_NODES="${NODES:-3}"
 "$ROOT/hack/deploy-local.sh"
 cd "$ROOT"
 go test ./tests/e2e/... -ginkgo.v -timeout 40m

@@ -250,6 +250,9 @@ type GameStatefulSetStatus struct {
 // +kubebuilder:printcolumn:name="CURRENTREPLICAS",type=integer,JSONPath=`.status.currentReplicas`,description="Pods on the current revision"
 // +kubebuilder:printcolumn:name="UPDATEDREPLICAS",type=integer,JSONPath=`.status.updatedReplicas`,description="Pods on the update revision"
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+// The name of each revision, <name>-<hash of up to 10 characters>, is also the value of the pods'
+// controller-revision-hash label, which may hold 63 characters: the practical limit of a StatefulSet's name.
+// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 52",message="metadata.name may have at most 52 characters: <name>-<revision hash> must fit the 63 characters of a label value, as for a StatefulSet"
 type GameStatefulSet struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -57,6 +57,8 @@ const (
 	ReasonHotPatched = "SuccessfulHotPatch"
 	// ReasonResized: a pod's container resources were resized in place.
 	ReasonResized = "SuccessfulResize"
+	// ReasonResizeRefused: admission refused a resize that a recreation would meet too: the pod is kept.
+	ReasonResizeRefused = "ResizeRefused"
 	// ReasonNodeLost: a pod on a lost node was deleted so that it is recreated on a healthy node.
 	ReasonNodeLost = "PodMigratedFromLostNode"
 	// ReasonAdopted: an orphan pod or claim of one of the set's names became the set's.
@@ -279,7 +281,11 @@ func (c *PodControl) repairIdentity(ctx context.Context, set *gstsv1alpha1.GameS
 	for k, v := range identity.IdentityLabelPatch(set, a.Ordinal) {
 		pod.Labels[k] = v
 	}
-	if err := c.Client.Patch(ctx, pod, client.MergeFrom(a.Pod)); err != nil {
+	// the resourceVersion precondition keeps a stale cache from relabelling a newer pod of the same name
+	if err := c.Client.Patch(ctx, pod, client.MergeFromWithOptions(a.Pod, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			return err
+		}
 		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "UpdatePod",
 			"update Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
 		return client.IgnoreNotFound(err)
@@ -329,7 +335,8 @@ func (c *PodControl) setGate(ctx context.Context, set *gstsv1alpha1.GameStateful
 	if !replaced {
 		pod.Status.Conditions = append(pod.Status.Conditions, condition)
 	}
-	if err := c.Client.Status().Patch(ctx, pod, client.StrategicMergeFrom(a.Pod)); err != nil {
+	// with the resourceVersion of the pod the plan saw, so that it never lands on a replacement of the same name
+	if err := c.Client.Status().Patch(ctx, pod, client.StrategicMergeFrom(a.Pod, client.MergeFromWithOptimisticLock{})); err != nil {
 		return client.IgnoreNotFound(fmt.Errorf("setting %s=%s on pod %s: %w", inplace.ReadinessGate, status, pod.Name, err))
 	}
 	if status == corev1.ConditionFalse {
@@ -375,17 +382,28 @@ func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 			resized.Spec.Containers[i].Resources = r
 		}
 	}
-	if err := c.Client.SubResource("resize").Patch(ctx, resized, client.StrategicMergeFrom(a.Pod)); err != nil {
+	if err := c.Client.SubResource("resize").Patch(ctx, resized, client.StrategicMergeFrom(a.Pod, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			return false, err
+		}
 		if deniedToOperator(err) {
 			// a mis-packaged install (RBAC without pods/resize) must not cost players their game: keep the pod
 			c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "ResizePod",
 				"the operator may not resize Pod %s (its role lacks pods/resize; reinstall the operator's RBAC): %v", a.Pod.Name, err)
 			return false, fmt.Errorf("resizing pod %s: %w", a.Pod.Name, err)
 		}
-		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || apierrors.IsNotFound(err) && !podGone(ctx, c.Client, a.Pod) {
-			// the API server or the pod's node cannot resize: recreate the pod instead
+		if recreationResolves(err) && (!apierrors.IsNotFound(err) || !podGone(ctx, c.Client, a.Pod)) {
+			// the API server or the pod's node cannot resize: recreate the pod instead (the planner took it
+			// through the availability budget)
 			return c.deletePod(ctx, set, &planner.Action{Type: planner.DeletePod, Ordinal: a.Ordinal, Pod: a.Pod,
 				FallbackReason: fmt.Sprintf("resize refused: %v", err), Reason: a.Reason + " by recreation"})
+		}
+		if apierrors.IsForbidden(err) {
+			// a quota, a LimitRange or an admission webhook: a new pod would meet the same refusal, so the game
+			// server keeps running with its resources and the resize is retried with back-off
+			c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonResizeRefused, "ResizePod",
+				"resize of Pod %s refused by admission, the pod keeps its resources (recreating it would meet the same refusal): %v", a.Pod.Name, err)
+			return false, fmt.Errorf("resizing pod %s: %w", a.Pod.Name, err)
 		}
 		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "ResizePod",
 			"resize Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
@@ -402,11 +420,20 @@ func (c *PodControl) resizeInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 		relabeled.Annotations[k] = v
 	}
 	relabeled.Labels[identity.RevisionLabel] = a.Revision
-	if err := c.Client.Patch(ctx, relabeled, client.MergeFrom(resized)); err != nil {
+	// resized holds the pod as the resize left it: its resourceVersion is the precondition
+	if err := c.Client.Patch(ctx, relabeled, client.MergeFromWithOptions(resized, client.MergeFromWithOptimisticLock{})); err != nil {
 		return false, client.IgnoreNotFound(fmt.Errorf("labelling resized pod %s: %w", a.Pod.Name, err))
 	}
 	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonResized, "ResizePod", "Pod %s: %s", a.Pod.Name, a.Reason)
 	return false, nil
+}
+
+// recreationResolves tells a resize refusal that a new pod does not meet: the pod's node cannot resize ("Pod
+// running on node without support for resize", Invalid), the resize itself is not allowed on a running pod (a
+// change of QoS class, Invalid), or the API server has no resize subresource (NotFound). A Forbidden refusal
+// comes from admission (quota, LimitRange, webhooks), which would refuse the new pod's resources as well.
+func recreationResolves(err error) bool {
+	return apierrors.IsInvalid(err) || apierrors.IsNotFound(err)
 }
 
 // deniedToOperator tells the authorizer refusing the operator itself from an admission plugin refusing the resize.

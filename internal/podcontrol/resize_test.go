@@ -22,6 +22,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 func TestDeniedToOperator(t *testing.T) {
@@ -40,6 +41,28 @@ func TestDeniedToOperator(t *testing.T) {
 	} {
 		if got := deniedToOperator(tc.err); got != tc.want {
 			t.Errorf("%s: deniedToOperator = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestOnlyRefusalsARecreationResolvesRecreate(t *testing.T) {
+	pods := schema.GroupResource{Resource: "pods"}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"the node cannot resize", apierrors.NewInvalid(schema.GroupKind{Kind: "Pod"}, "game-0", field.ErrorList{
+			field.Forbidden(field.NewPath("spec"), "Pod running on node without support for resize")}), true},
+		{"no resize subresource", apierrors.NewNotFound(pods, "game-0"), true},
+		{"a quota", apierrors.NewForbidden(pods, "game-0", errors.New(
+			`exceeded quota: compute, requested: requests.cpu=1, used: requests.cpu=4, limited: requests.cpu=4`)), false},
+		{"a LimitRange", apierrors.NewForbidden(pods, "game-0", errors.New(`maximum cpu usage per Container is 2, but limit is 4`)), false},
+		{"a webhook", apierrors.NewForbidden(pods, "game-0", errors.New(`admission webhook "policy.example.com" denied the request`)), false},
+		{"a timeout", apierrors.NewTimeoutError("slow", 1), false},
+	} {
+		if got := recreationResolves(tc.err); got != tc.want {
+			t.Errorf("%s: recreationResolves = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -17,6 +17,9 @@ limitations under the License.
 package e2e
 
 import (
+	"fmt"
+	"os"
+	"strconv"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -70,6 +73,9 @@ func nodeReady(node string) corev1.ConditionStatus {
 var _ = Describe("Lost nodes", Ordered, func() {
 	BeforeAll(func() {
 		if len(kwokNodes()) < 2 {
+			if n, _ := strconv.Atoi(os.Getenv("GSTS_E2E_KWOK_NODES")); n >= 2 {
+				Fail(fmt.Sprintf("the local cluster was brought up with %d kwok nodes, but fewer than 2 are registered", n))
+			}
 			Skip("needs two kwok nodes: bring the local cluster up with NODES=2 or more")
 		}
 	})

@@ -65,6 +65,10 @@ func envOr(key, def string) string {
 
 func TestE2E(t *testing.T) {
 	if os.Getenv("KUBECONFIG") == "" {
+		if os.Getenv("GSTS_E2E_REQUIRED") != "" {
+			// make test brought a cluster up for this suite: a missing one is a broken run, not a skip
+			t.Fatal("KUBECONFIG is not set, but GSTS_E2E_REQUIRED says a cluster was brought up for this suite")
+		}
 		t.Skip("KUBECONFIG is not set: run `make test-e2e-local`, or `make test-e2e` against a cluster with the operator deployed")
 	}
 	RegisterFailHandler(Fail)

@@ -65,7 +65,12 @@ func IsReady(pod *corev1.Pod) bool {
 	return false
 }
 
-// StatusCounts is what `kubectl get gsts` prints: REPLICAS READYREPLICAS CURRENTREPLICAS UPDATEDREPLICAS.
+// StatusCounts is what the status says of `kubectl get gsts`'s columns REPLICAS READYREPLICAS CURRENTREPLICAS
+// UPDATEDREPLICAS, read from the status alone: status.replicas, not the spec's, and -1 for each count while the
+// status is of an older generation, so that a check of the counts also checks that the operator saw the change.
 func StatusCounts(set *gstsv1alpha1.GameStatefulSet) [4]int32 {
-	return [4]int32{*set.Spec.Replicas, set.Status.ReadyReplicas, set.Status.CurrentReplicas, set.Status.UpdatedReplicas}
+	if set.Status.ObservedGeneration != set.Generation {
+		return [4]int32{-1, -1, -1, -1}
+	}
+	return [4]int32{set.Status.Replicas, set.Status.ReadyReplicas, set.Status.CurrentReplicas, set.Status.UpdatedReplicas}
 }

@@ -21,12 +21,16 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/revision"
 )
 
 // revisions lists a set's ControllerRevisions by revision number, as "name:number".
@@ -95,5 +99,58 @@ var _ = Describe("Revision history", func() {
 
 		// back to v1, whose revision was pruned: recreated under its old name, the hash of its template
 		Expect(rollTo("game:v1")).To(Equal(first))
+	})
+
+	It("raises collisionCount when another object holds the revision's name, and goes on with the new name", func() {
+		set := gameSet(ns, "web", 2, parallel)
+		taken, err := revision.New(set, 1, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(k8s.Create(ctx, &appsv1.ControllerRevision{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: taken.Name},
+			Data: runtime.RawExtension{Raw: []byte(`{"spec":{"template":{"$patch":"replace"}}}`)}, Revision: 1})).To(Succeed())
+
+		Expect(k8s.Create(ctx, set)).To(Succeed())
+		eventuallyAllReady(ns, "web", 2)
+		s := getSet(ns, "web")
+		Expect(s.Status.CollisionCount).To(HaveValue(BeNumerically("==", 1)))
+		Expect(s.Status.UpdateRevision).NotTo(Equal(taken.Name))
+	})
+
+	It("refuses at admission a name too long for its revisions' label", func() {
+		long := gameSet(ns, "a23456789-123456789-123456789-123456789-123456789-123", 1)
+		expectRefused(k8s.Create(ctx, long), "metadata.name may have at most 52 characters")
+		Expect(k8s.Create(ctx, gameSet(ns, "a23456789-123456789-123456789-123456789-123456789-12", 1))).To(Succeed())
+		eventuallyAllReady(ns, "a23456789-123456789-123456789-123456789-123456789-12", 1)
+	})
+
+	It("says in a condition and an event when it cannot write its revision, and goes on once it can", func() {
+		// an admission policy of the cluster refuses revisions in this namespace
+		policy := &admissionregistrationv1.ValidatingAdmissionPolicy{ObjectMeta: metav1.ObjectMeta{Name: "no-revisions-" + ns},
+			Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
+				FailurePolicy: ptr.To(admissionregistrationv1.Fail),
+				MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
+					RuleWithOperations: admissionregistrationv1.RuleWithOperations{Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
+						Rule: admissionregistrationv1.Rule{APIGroups: []string{"apps"}, APIVersions: []string{"v1"}, Resources: []string{"controllerrevisions"}}}}}},
+				Validations: []admissionregistrationv1.Validation{{Expression: "false", Message: "no revisions in this namespace"}},
+			}}
+		binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{ObjectMeta: metav1.ObjectMeta{Name: policy.Name},
+			Spec: admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{PolicyName: policy.Name,
+				ValidationActions: []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny},
+				MatchResources: &admissionregistrationv1.MatchResources{NamespaceSelector: &metav1.LabelSelector{
+					MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}}}}}
+		Expect(k8s.Create(ctx, policy)).To(Succeed())
+		Expect(k8s.Create(ctx, binding)).To(Succeed())
+		probe := &appsv1.ControllerRevision{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "probe"}, Revision: 1,
+			Data: runtime.RawExtension{Raw: []byte(`{}`)}}
+		Eventually(func() error { return k8s.Create(ctx, probe.DeepCopy(), client.DryRunAll) }).Should(MatchError(ContainSubstring("no revisions in this namespace")))
+		Expect(k8s.Create(ctx, gameSet(ns, "web", 1))).To(Succeed())
+		Eventually(func() string { return conditionMessage(getSet(ns, "web"), gstsv1alpha1.ConditionReplicaFailure) }).
+			Should(And(HavePrefix("RevisionFailed: creating controller revision"), ContainSubstring("no revisions in this namespace")))
+		Expect(eventReasons(ns, "web")).To(ContainElement("RevisionFailed"))
+		Expect(podNames(podsOf(ns, "web"))).To(BeEmpty())
+
+		Expect(k8s.Delete(ctx, binding)).To(Succeed())
+		Expect(k8s.Delete(ctx, policy)).To(Succeed())
+		eventuallyAllReady(ns, "web", 1)
+		Eventually(func() string { return conditionMessage(getSet(ns, "web"), gstsv1alpha1.ConditionReplicaFailure) }).Should(BeEmpty())
 	})
 })

@@ -57,6 +57,10 @@ func envOr(key, def string) string {
 
 func TestOLMInstall(t *testing.T) {
 	if os.Getenv("KUBECONFIG") == "" {
+		if os.Getenv("GSTS_E2E_REQUIRED") != "" {
+			// make test brought a cluster up for this suite: a missing one is a broken run, not a skip
+			t.Fatal("KUBECONFIG is not set, but GSTS_E2E_REQUIRED says a cluster was brought up for this suite")
+		}
 		t.Skip("KUBECONFIG is not set: hack/e2e-local.sh runs this suite on the local cluster")
 	}
 	RegisterFailHandler(Fail)
