@@ -228,6 +228,9 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	}
 	planner.Conditions(set, &status, plan, failure)
 	metrics.RecordStatus(set, status)
+	if len(plan.Stuck) > 0 && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonInPlaceUpdateStuck) {
+		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonInPlaceUpdateStuck, "UpdatePod", "%s", strings.Join(plan.Stuck, "; "))
+	}
 	if plan.MigrationHeld != "" && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonMigrationHeld) {
 		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonMigrationHeld, "MigratePods", "%s", plan.MigrationHeld)
 	}

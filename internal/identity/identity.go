@@ -135,17 +135,28 @@ func identityLabels(set *gstsv1alpha1.GameStatefulSet, ordinal int32) map[string
 	}
 }
 
-// IdentityMatches tells whether pod still carries the identity of its ordinal.
+// IdentityMatches tells whether pod still carries the identity labels of its ordinal.
 func IdentityMatches(set *gstsv1alpha1.GameStatefulSet, pod *corev1.Pod, ordinal int32) bool {
 	// called for every pod on every reconcile: compare without building the label map
 	name := pod.Name
-	if name != PodName(set, ordinal) || pod.Spec.Hostname != name || pod.Spec.Subdomain != set.Spec.ServiceName {
+	if name != PodName(set, ordinal) {
 		return false
 	}
 	index := strconv.Itoa(int(ordinal))
 	l := pod.Labels
 	return l[StatefulSetPodName] == name && l[GameSetPodNameLabel] == name && l[PodIndexLabel] == index &&
 		l[GameSetOrdinalLabel] == index && l[SetNameLabel] == set.Name
+}
+
+// HostnameMismatch says how the pod's hostname and subdomain differ from its ordinal's identity (<pod name> in
+// the set's headless Service), or "" when they do not. A running pod's hostname cannot change: only a new pod
+// gets them right, so this is reported, never patched.
+func HostnameMismatch(set *gstsv1alpha1.GameStatefulSet, pod *corev1.Pod) string {
+	if pod.Spec.Hostname == pod.Name && pod.Spec.Subdomain == set.Spec.ServiceName {
+		return ""
+	}
+	return fmt.Sprintf("pod %s has hostname %q and subdomain %q, not %q and %q (serviceName): delete it to have it recreated with its identity",
+		pod.Name, pod.Spec.Hostname, pod.Spec.Subdomain, pod.Name, set.Spec.ServiceName)
 }
 
 // IdentityLabelPatch is the labels a pod must carry for its ordinal, for repairing a pod whose labels a user

@@ -170,8 +170,10 @@ func GraceRemaining(pod *corev1.Pod, grace time.Duration, now time.Time) (remain
 	return max(0, c.LastTransitionTime.Add(grace).Sub(now)), true
 }
 
-// StateOf reads the in-flight state of either kind of in-place change; nil when there is none.
+// StateOf reads the state of the pod's last in-place change, of either kind; nil when there is none. A pod
+// updated before Apply cleared the other kind's annotation may carry both: the one of its revision is its last.
 func StateOf(pod *corev1.Pod) *State {
+	var found *State
 	for _, key := range []string{StateAnnotation, HotPatchStateAnnotation} {
 		raw, ok := pod.Annotations[key]
 		if !ok {
@@ -181,9 +183,14 @@ func StateOf(pod *corev1.Pod) *State {
 		if err := json.Unmarshal([]byte(raw), &s); err != nil {
 			continue
 		}
-		return &s
+		if s.Revision == identity.Revision(pod) {
+			return &s
+		}
+		if found == nil {
+			found = &s
+		}
 	}
-	return nil
+	return found
 }
 
 // InProgress tells whether an in-place change of the pod to its current revision label has not been seen
@@ -191,6 +198,31 @@ func StateOf(pod *corev1.Pod) *State {
 func InProgress(pod *corev1.Pod, revision string) bool {
 	s := StateOf(pod)
 	return s != nil && s.Revision == revision && !completed(pod, s)
+}
+
+// stuckReasons are the waiting reasons of a container the kubelet will not get running by waiting longer.
+var stuckReasons = map[string]bool{"ErrImagePull": true, "ImagePullBackOff": true, "InvalidImageName": true,
+	"ErrImageNeverPull": true, "CrashLoopBackOff": true, "CreateContainerConfigError": true, "CreateContainerError": true}
+
+// Stuck says why an in-place change in flight cannot complete by itself (a changed container whose image does not
+// pull, or that crashes), or "" when it can.
+func Stuck(pod *corev1.Pod) string {
+	s := StateOf(pod)
+	if s == nil || s.Revision != identity.Revision(pod) || completed(pod, s) {
+		return ""
+	}
+	for name := range s.LastContainerStatuses {
+		cs := containerStatus(pod, name)
+		if cs == nil || cs.State.Waiting == nil || !stuckReasons[cs.State.Waiting.Reason] {
+			continue
+		}
+		why := fmt.Sprintf("container %s is %s", name, cs.State.Waiting.Reason)
+		if m := cs.State.Waiting.Message; m != "" {
+			why += ": " + m
+		}
+		return why
+	}
+	return ""
 }
 
 // completed tells whether every changed container reports a new image or a restart since the change, and the
@@ -255,6 +287,13 @@ func Apply(pod *corev1.Pod, change Change, revisionLabel, revision, stateKey str
 	if err != nil {
 		return nil, fmt.Errorf("encoding in-place update state: %w", err)
 	}
+	// one state at a time: a finished change of the other kind must not read as this one's
+	delete(updated.Annotations, StateAnnotation)
+	delete(updated.Annotations, HotPatchStateAnnotation)
 	updated.Annotations[stateKey] = string(raw)
+	if stateKey != HotPatchStateAnnotation {
+		// a customised kubelet would otherwise hot-swap what this change restarts
+		delete(updated.Annotations, HotPatchAnnotation)
+	}
 	return updated, nil
 }

@@ -150,3 +150,43 @@ func TestGraceRemaining(t *testing.T) {
 		t.Fatalf("an elapsed grace period has nothing left: %s %v", r, ok)
 	}
 }
+
+func TestAHotPatchAfterAnInPlaceUpdateIsNotReadAsDone(t *testing.T) {
+	pod := runningPod("game:v1", "sha-1", 0)
+	inPlace, err := Apply(pod, Compare(template("game:v1"), template("game:v2")), "controller-revision-hash", "web-2", StateAnnotation, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inPlace.Annotations[HotPatchAnnotation] = "true" // left by an earlier hot patch
+	inPlace.Status.ContainerStatuses[0].ImageID, inPlace.Status.ContainerStatuses[0].RestartCount = "sha-2", 1
+	if InProgress(inPlace, "web-2") {
+		t.Fatal("the in-place update is done")
+	}
+	if _, ok := inPlace.Annotations[HotPatchAnnotation]; !ok {
+		t.Fatal("setup")
+	}
+	hotPatched, err := Apply(inPlace, Compare(template("game:v2"), template("game:v3")), "controller-revision-hash", "web-3", HotPatchStateAnnotation, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, stale := hotPatched.Annotations[StateAnnotation]; stale {
+		t.Fatal("the finished in-place state is left beside the hot patch's")
+	}
+	if !InProgress(hotPatched, "web-3") {
+		t.Fatal("a hot patch the kubelet has not reported reads as done")
+	}
+	// a pod of an older operator carrying both states: the one of its revision counts
+	both := hotPatched.DeepCopy()
+	both.Annotations[StateAnnotation] = inPlace.Annotations[StateAnnotation]
+	if s := StateOf(both); s.Revision != "web-3" || !InProgress(both, "web-3") {
+		t.Fatalf("state read: %+v", s)
+	}
+	// an in-place update after a hot patch drops the customised kubelet's hot-swap annotation
+	again, err := Apply(hotPatched, Compare(template("game:v3"), template("game:v4")), "controller-revision-hash", "web-4", StateAnnotation, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, kept := again.Annotations[HotPatchAnnotation]; kept {
+		t.Fatal("the hot-patch annotation outlives the switch to InplaceUpdate")
+	}
+}

@@ -117,8 +117,10 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod) {
 	changes := map[string]inplace.Change{}
 	for i := len(replicas) - 1; i >= 0 && start+int32(i) >= partition; i-- {
 		pod := replicas[i]
-		if pod == nil || IsTerminating(pod) || identity.Revision(pod) == in.UpdateRevision ||
-			inplace.InProgress(pod, identity.Revision(pod)) {
+		// a change in flight to a revision that is no longer the update revision is overtaken: the pod goes on to
+		// the update revision, in place, even when the change never completes (an image that never pulls, a
+		// crash loop), so that a rollback reaches it
+		if pod == nil || IsTerminating(pod) || identity.Revision(pod) == in.UpdateRevision {
 			continue
 		}
 		ordinal := start + int32(i)
@@ -187,6 +189,18 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod) {
 	}
 	if blocked {
 		plan.wait(0, "in-place update: maxUnavailable (%d) pods are updating or unavailable", MaxUnavailable(set))
+	}
+}
+
+// reportStuck names the pods whose in-place change cannot complete by itself.
+func reportStuck(plan *Plan, replicas []*corev1.Pod) {
+	for _, pod := range replicas {
+		if pod == nil || IsTerminating(pod) {
+			continue
+		}
+		if why := inplace.Stuck(pod); why != "" {
+			plan.Stuck = append(plan.Stuck, fmt.Sprintf("pod %s: %s", pod.Name, why))
+		}
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -169,4 +170,47 @@ func TestHotPatchPatchesImagesAndRefusesOtherChanges(t *testing.T) {
 	if c := status.Conditions[1]; c.Reason != ReasonHotPatchRefused {
 		t.Fatalf("condition %+v", c)
 	}
+}
+
+// stuckPod is a pod updated in place from rev-1 to rev-2 whose new image never pulls.
+func stuckPod(t *testing.T, set *gstsv1alpha1.GameStatefulSet, ordinal int32) *corev1.Pod {
+	t.Helper()
+	p := gatedPod(set, ordinal, "rev-1", corev1.ConditionTrue, time.Hour)
+	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "main", ImageID: "sha-v1", Ready: true,
+		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}
+	change := inplace.Compare(&corev1.PodTemplateSpec{Spec: *p.Spec.DeepCopy()}, &set.Spec.Template)
+	updated, err := inplace.Apply(p, change, identity.RevisionLabel, "rev-2", inplace.StateAnnotation, now.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	updated.Status.ContainerStatuses[0].Ready = false
+	updated.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff",
+		Message: `Back-off pulling image "game:v2"`}}
+	updated.Status.Conditions[0].Status = corev1.ConditionFalse
+	return updated
+}
+
+func TestAStuckInPlaceUpdateIsReportedAndARollbackReachesIt(t *testing.T) {
+	set := newSet(2, parallel, strategy(gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, 0), partition(intstr.FromInt(1)))
+	stuck := stuckPod(t, set, 1)
+	in := inPlaceInput(set, gatedPod(set, 0, "rev-1", corev1.ConditionTrue, time.Hour), stuck)
+	plan := Compute(in)
+	expectActions(t, plan)
+	if len(plan.Stuck) != 1 || !strings.Contains(plan.Stuck[0], `pod web-1: container main is ImagePullBackOff: Back-off pulling image "game:v2"`) {
+		t.Fatalf("stuck: %q", plan.Stuck)
+	}
+	status := Status(in, "app=web")
+	Conditions(set, &status, plan, "")
+	if c := meta.FindStatusCondition(status.Conditions, gstsv1alpha1.ConditionProgressing); c.Reason != ReasonInPlaceUpdateStuck {
+		t.Fatalf("Progressing %+v", c)
+	}
+
+	// the template is rolled back: rev-1 is the update revision again, and reaches the stuck pod in place
+	in.CurrentRevision, in.UpdateRevision = "rev-1", "rev-1"
+	expectActions(t, Compute(in), "UpdateInPlace 1")
+	// a newer revision reaches it too
+	in.Templates["rev-3"] = set.Spec.Template.DeepCopy()
+	in.Templates["rev-3"].Spec.Containers[0].Image = "game:v3"
+	in.CurrentRevision, in.UpdateRevision = "rev-1", "rev-3"
+	expectActions(t, Compute(in), "UpdateInPlace 1")
 }

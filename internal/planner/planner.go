@@ -122,6 +122,10 @@ type Plan struct {
 	Refused []string
 	// MigrationHeld says why pods of lost nodes are not moved: too many of the set's nodes are lost at once.
 	MigrationHeld string
+	// Mismatched lists the pods whose hostname or subdomain is not their ordinal's, which no patch can fix.
+	Mismatched []string
+	// Stuck lists the pods whose in-place change cannot complete by itself, and why.
+	Stuck []string
 }
 
 func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }
@@ -244,6 +248,7 @@ func Compute(in Input) Plan {
 
 	planClaimOwnership(&in, &plan)
 	planReadinessGates(&in, &plan, replicas)
+	reportStuck(&plan, replicas)
 
 	for i, pod := range replicas {
 		ordinal := start + int32(i)
@@ -275,6 +280,9 @@ func Compute(in Input) Plan {
 		}
 		if !identity.IdentityMatches(set, pod, ordinal) {
 			plan.add(Action{Type: RepairIdentity, Ordinal: ordinal, Pod: pod, Reason: "identity labels changed"})
+		}
+		if mismatch := identity.HostnameMismatch(set, pod); mismatch != "" {
+			plan.Mismatched = append(plan.Mismatched, mismatch)
 		}
 		if !ordered {
 			continue

@@ -18,10 +18,12 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -438,4 +440,21 @@ func TestConditionsWrittenByOthersWithoutATimeGetOne(t *testing.T) {
 	if len(status.Conditions) != 3 {
 		t.Fatalf("conditions %+v, want Bare kept beside Ready and Progressing", status.Conditions)
 	}
+}
+
+func TestAHostnameNoPatchCanFixIsReportedNotRepaired(t *testing.T) {
+	set := newSet(1)
+	p := pod(set, 0, "rev-2", ready)
+	p.Spec.Subdomain = "old-service"
+	plan := Compute(input(set, p))
+	expectActions(t, plan)
+	status := Status(input(set, p), "app=web")
+	Conditions(set, &status, plan, "")
+	if c := meta.FindStatusCondition(status.Conditions, gstsv1alpha1.ConditionProgressing); !strings.Contains(c.Message,
+		`pod web-0 has hostname "web-0" and subdomain "old-service", not "web-0" and "web" (serviceName)`) {
+		t.Fatalf("Progressing %q", c.Message)
+	}
+	p.Spec.Subdomain = "web"
+	p.Labels[identity.PodIndexLabel] = "7"
+	expectActions(t, Compute(input(set, p)), "RepairIdentity 0")
 }

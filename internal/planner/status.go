@@ -31,6 +31,9 @@ import (
 // ReasonHotPatchRefused is the Progressing reason while HotPatchUpdate refuses a change it cannot make.
 const ReasonHotPatchRefused = "HotPatchRefused"
 
+// ReasonInPlaceUpdateStuck is the Progressing reason while in-place changes cannot complete by themselves.
+const ReasonInPlaceUpdateStuck = "InPlaceUpdateStuck"
+
 // Status counts the pods as the StatefulSet controller does and moves the current revision to the update
 // revision once every pod runs it and is ready. The conditions are left to Conditions.
 func Status(in Input, selector string) gstsv1alpha1.GameStatefulSetStatus {
@@ -108,6 +111,10 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	switch {
 	case plan.MigrationHeld != "":
 		progressing.Status, progressing.Reason, progressing.Message = metav1.ConditionFalse, ReasonMigrationHeld, plan.MigrationHeld
+	case len(plan.Stuck) > 0:
+		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonInPlaceUpdateStuck
+		progressing.Message = fmt.Sprintf("in-place updates that cannot complete: %s; a new revision (a rollback too) reaches these pods in place",
+			strings.Join(plan.Stuck, "; "))
 	case status.Replicas != desired:
 		progressing.Status, progressing.Reason = metav1.ConditionTrue, "Scaling"
 		progressing.Message = fmt.Sprintf("scaling from %d to %d pods", status.Replicas, desired)
@@ -133,6 +140,9 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	}
 	if plan.Waiting != "" && !strings.Contains(progressing.Message, plan.Waiting) {
 		progressing.Message += "; " + plan.Waiting
+	}
+	if len(plan.Mismatched) > 0 {
+		progressing.Message += "; " + strings.Join(plan.Mismatched, "; ")
 	}
 	meta.SetStatusCondition(&conditions, progressing)
 

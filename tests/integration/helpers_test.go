@@ -122,6 +122,12 @@ func kubeletRuns(pod *corev1.Pod) error {
 		if !seen {
 			cs = corev1.ContainerStatus{Name: c.Name, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}}
 		}
+		if cs.State.Running == nil {
+			// waiting (an image that did not pull): started anew, with the spec's image
+			cs.RestartCount++
+			cs.State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}
+			cs.Image, cs.ImageID = c.Image, "sha256:"+strings.ReplaceAll(c.Image, ":", "-")
+		}
 		if cs.Image != c.Image {
 			if seen && !hotPatch {
 				cs.RestartCount++
