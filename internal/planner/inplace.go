@@ -83,33 +83,20 @@ func planReadinessGates(in *Input, plan *Plan, replicas []*corev1.Pod) {
 // planInPlaceUpdate moves pods from the highest ordinal down to the partition to the update revision without
 // recreating them, at most maxUnavailable at a time: InplaceUpdate takes each pod out of service for its grace
 // period, then patches its images; HotPatchUpdate patches images at once and refuses any other change.
-func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod) {
+func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availability *budget) {
 	set := in.Set
 	hotPatch := set.Spec.UpdateStrategy.Type == gstsv1alpha1.HotPatchGameStatefulSetStrategyType
 	start := identity.StartOrdinal(set)
 	partition := PartitionOrdinal(set)
-	minReady := set.Spec.MinReadySeconds
 	grace := gracePeriod(set)
 	target := in.Templates[in.UpdateRevision]
 
-	unavailable := 0
-	for _, pod := range replicas {
-		if pod == nil || IsTerminating(pod) || !IsAvailable(pod, minReady, in.Now) || in.updating(pod) {
-			unavailable++
-		}
-	}
-	budget := MaxUnavailable(set) - unavailable
 	blocked := false
-	// take spends the budget for taking an available pod out of service; an unavailable one costs nothing.
 	take := func(pod *corev1.Pod) bool {
-		if !IsAvailable(pod, minReady, in.Now) {
-			return true
-		}
-		if budget <= 0 {
+		if !availability.take(in.serving(pod)) {
 			blocked = true
 			return false
 		}
-		budget--
 		return true
 	}
 

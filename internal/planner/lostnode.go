@@ -85,7 +85,7 @@ func NodeLostSince(node *corev1.Node) (since time.Time, ok bool) {
 // maxUnavailable of the set's pods are down at once, those moving included, so a moved pod's replacement must be
 // available before the next one moves. When a large share of the nodes running the set are lost at once, nothing
 // moves (Plan.MigrationHeld says why). It returns the pods it moves, which the rest of the plan leaves alone.
-func planLostNodes(in *Input, plan *Plan) map[*corev1.Pod]bool {
+func planLostNodes(in *Input, plan *Plan, b *budget) map[*corev1.Pod]bool {
 	threshold, enabled := in.lostNodeThreshold()
 	if !enabled {
 		return nil
@@ -114,9 +114,8 @@ func planLostNodes(in *Input, plan *Plan) map[*corev1.Pod]bool {
 	}
 
 	// every move counts against maxUnavailable less what is down for other reasons; moving a pod its node last
-	// reported available also takes it out of service, so it needs room in the budget every update shares
+	// reported serving also takes it out of service, so it needs room in the budget every update shares
 	moves := MaxUnavailable(in.Set) - in.downOffLostNodes(lostSince)
-	disruptions := MaxUnavailable(in.Set) - in.unavailable()
 	candidates := make([]*corev1.Pod, 0, len(in.Pods))
 	for _, pod := range in.Pods {
 		if _, lost := lostSince[pod.Spec.NodeName]; lost {
@@ -135,15 +134,11 @@ func planLostNodes(in *Input, plan *Plan) map[*corev1.Pod]bool {
 			plan.wait(remaining, "node %s of pod %s is lost; the pod moves to another node if it is not back within %s", node, pod.Name, threshold)
 			continue
 		}
-		serving := in.serving(pod)
-		if moves <= 0 || serving && disruptions <= 0 {
+		if moves <= 0 || !b.take(in.serving(pod)) {
 			plan.wait(0, "pod %s of lost node %s moves once fewer than maxUnavailable (%d) pods are down", pod.Name, node, MaxUnavailable(in.Set))
 			continue
 		}
 		moves--
-		if serving {
-			disruptions--
-		}
 		if moved == nil {
 			moved = map[*corev1.Pod]bool{}
 		}
@@ -153,23 +148,6 @@ func planLostNodes(in *Input, plan *Plan) map[*corev1.Pod]bool {
 			node, since.UTC().Format(time.RFC3339), threshold)})
 	}
 	return moved
-}
-
-// serving tells whether the pod is in service, as far as the API server knows: available and not updating.
-func (in *Input) serving(pod *corev1.Pod) bool {
-	return !IsTerminating(pod) && IsAvailable(pod, in.Set.Spec.MinReadySeconds, in.Now) && !in.updating(pod)
-}
-
-// unavailable counts the set's ordinals out of service: without a pod, or with one that is not serving.
-func (in *Input) unavailable() int {
-	replicas, _ := slots(in.Set, in.Pods)
-	n := 0
-	for _, pod := range replicas {
-		if pod == nil || !in.serving(pod) {
-			n++
-		}
-	}
-	return n
 }
 
 // downOffLostNodes counts the set's ordinals that are down for another reason than a lost node: without a pod,

@@ -232,7 +232,8 @@ func Compute(in Input) Plan {
 		ordinal, _ := identity.OrdinalOf(set, pod.Name)
 		plan.add(Action{Type: ReleasePod, Ordinal: ordinal, Pod: pod, Reason: "its labels no longer match the selector"})
 	}
-	if moved := planLostNodes(&in, &plan); len(moved) > 0 {
+	availability := newBudget(&in)
+	if moved := planLostNodes(&in, &plan, availability); len(moved) > 0 {
 		// the moved pods are gone once forced out: their ordinals are planned as missing
 		remaining := make([]*corev1.Pod, 0, len(in.Pods))
 		for _, pod := range in.Pods {
@@ -310,9 +311,9 @@ func Compute(in Input) Plan {
 	switch set.Spec.UpdateStrategy.Type {
 	case gstsv1alpha1.OnDeleteStatefulSetStrategyType:
 	case gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, gstsv1alpha1.HotPatchGameStatefulSetStrategyType:
-		planInPlaceUpdate(&in, &plan, replicas)
+		planInPlaceUpdate(&in, &plan, replicas, availability)
 	default:
-		planRollingUpdate(&in, &plan, replicas)
+		planRollingUpdate(&in, &plan, replicas, availability)
 	}
 	return plan
 }
@@ -417,37 +418,22 @@ func sortedClaimNames(claims map[string]*corev1.PersistentVolumeClaim) []string 
 
 // planRollingUpdate recreates outdated pods from the highest ordinal down to the partition, keeping at most
 // maxUnavailable pods unavailable: the StatefulSet's rolling update, in parallel when maxUnavailable > 1.
-func planRollingUpdate(in *Input, plan *Plan, replicas []*corev1.Pod) {
+func planRollingUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availability *budget) {
 	set := in.Set
 	start := identity.StartOrdinal(set)
 	partition := PartitionOrdinal(set)
-	minReady := set.Spec.MinReadySeconds
-	unavailable := 0
-	for _, pod := range replicas {
-		if pod == nil || IsTerminating(pod) || !IsAvailable(pod, minReady, in.Now) {
-			unavailable++
-		}
-	}
-	budget := MaxUnavailable(set) - unavailable
 	blocked := false
 	for i := len(replicas) - 1; i >= 0 && start+int32(i) >= partition; i-- {
 		pod := replicas[i]
 		if pod == nil || IsTerminating(pod) || identity.Revision(pod) == in.UpdateRevision {
 			continue
 		}
-		ordinal := start + int32(i)
-		reason := fmt.Sprintf("update to revision %s", in.UpdateRevision)
-		if !IsAvailable(pod, minReady, in.Now) {
-			// already unavailable: replacing it costs nothing, and a broken outdated pod must not block the rollout
-			plan.add(Action{Type: DeletePod, Ordinal: ordinal, Pod: pod, Reason: reason})
-			continue
-		}
-		if budget <= 0 {
+		// a pod already out of service costs nothing: a broken outdated pod must not block the rollout
+		if !availability.take(in.serving(pod)) {
 			blocked = true
 			continue
 		}
-		plan.add(Action{Type: DeletePod, Ordinal: ordinal, Pod: pod, Reason: reason})
-		budget--
+		plan.add(Action{Type: DeletePod, Ordinal: start + int32(i), Pod: pod, Reason: fmt.Sprintf("update to revision %s", in.UpdateRevision)})
 	}
 	if blocked {
 		plan.wait(0, "rolling update: maxUnavailable (%d) pods are unavailable", MaxUnavailable(set))
