@@ -22,6 +22,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
@@ -90,6 +91,23 @@ func fuzzInput(replicas, partitionByte, maxUnavailableByte, flags uint8, states 
 		pods = append(pods, p)
 	}
 	in := inPlaceInput(set, pods...)
+	// replicas bit 7: claims deleted with the set and on scale-down, one per fuzzed ordinal; bit 7 of an
+	// ordinal's state gives its claim another controller
+	if replicas&0x80 != 0 {
+		withClaims(set)
+		retention(gstsv1alpha1.DeletePersistentVolumeClaimRetentionPolicyType, gstsv1alpha1.DeletePersistentVolumeClaimRetentionPolicyType)(set)
+		for i, st := range states {
+			if i >= maxFuzzOrdinals {
+				break
+			}
+			for _, claim := range identity.NewClaims(set, start+int32(i)) {
+				if st&0x80 != 0 {
+					claim.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: "other", UID: "other", Controller: ptr.To(true)}}
+				}
+				in.Claims[claim.Name] = claim
+			}
+		}
+	}
 	// flags bit 7: lost-node migration on, with the first (replicas>>5 & 3) of the four nodes lost for an hour
 	if flags&0x80 != 0 {
 		in.LostNodeThreshold = time.Minute
@@ -149,11 +167,25 @@ func FuzzCompute(f *testing.F) {
 		}
 		downOffLost = in.downOffLostNodes(lostSince)
 
+		// a claim is never deleted while the plan saw a pod of its ordinal, even one it moves off a lost node:
+		// that pod's process may still run there and write to it
+		hadPod := map[int32]bool{}
+		for ord := range existing {
+			hadPod[ord] = true
+		}
 		created := map[int32]bool{}
 		disrupted := map[int32]bool{}
 		moves := 0
 		for _, a := range plan.Actions {
 			switch a.Type {
+			case DeleteClaim, AdoptClaim, ReleaseClaim:
+				claim := a.Claims[0]
+				if ref := metav1.GetControllerOf(claim); ref != nil && ref.UID != set.UID {
+					t.Fatalf("%s of claim %s, which %s %s controls: %v", a.Type, claim.Name, ref.Kind, ref.Name, describe(plan))
+				}
+				if a.Type == DeleteClaim && (hadPod[a.Ordinal] || a.Ordinal >= start && a.Ordinal < end) {
+					t.Fatalf("claim %s deleted while its ordinal has a pod or is kept: %v", claim.Name, describe(plan))
+				}
 			case ForceDeletePod:
 				moves++
 				// forced out: its ordinal is recreated in the same pass

@@ -233,7 +233,8 @@ func Compute(in Input) Plan {
 		plan.add(Action{Type: ReleasePod, Ordinal: ordinal, Pod: pod, Reason: "its labels no longer match the selector"})
 	}
 	availability := newBudget(&in)
-	if moved := planLostNodes(&in, &plan, availability); len(moved) > 0 {
+	moved := planLostNodes(&in, &plan, availability)
+	if len(moved) > 0 {
 		// the moved pods are gone once forced out: their ordinals are planned as missing
 		remaining := make([]*corev1.Pod, 0, len(in.Pods))
 		for _, pod := range in.Pods {
@@ -303,7 +304,7 @@ func Compute(in Input) Plan {
 	if done := planScaleDown(&in, &plan, replicas, condemned, ordered); !done {
 		return plan
 	}
-	planClaimDeletion(&in, &plan, condemned)
+	planClaimDeletion(&in, &plan, condemned, moved)
 
 	if set.Spec.UpdateStrategy.Paused {
 		return plan.wait(0, "updates are paused")
@@ -373,14 +374,20 @@ func planClaimOwnership(in *Input, plan *Plan) {
 
 // planClaimDeletion deletes, when whenScaled is Delete, the claims of removed ordinals whose pod is gone: a
 // claim is never deleted while a pod may still use it, nor when another object controls or owns it.
-func planClaimDeletion(in *Input, plan *Plan, condemned []*corev1.Pod) {
+func planClaimDeletion(in *Input, plan *Plan, condemned []*corev1.Pod, moved map[*corev1.Pod]bool) {
 	if identity.RetainsClaimsOnScaleDown(in.Set) || len(in.Set.Spec.VolumeClaimTemplates) == 0 {
 		return
 	}
 	start := identity.StartOrdinal(in.Set)
 	end := start + identity.Replicas(in.Set)
-	podExists := make(map[int32]bool, len(condemned))
+	podExists := make(map[int32]bool, len(condemned)+len(moved))
 	for _, pod := range condemned {
+		ord, _ := identity.OrdinalOf(in.Set, pod.Name)
+		podExists[ord] = true
+	}
+	// a pod forced off a lost node in this pass may still run there and write to its claim: the claim waits for
+	// a later pass at least
+	for pod := range moved {
 		ord, _ := identity.OrdinalOf(in.Set, pod.Name)
 		podExists[ord] = true
 	}
