@@ -77,6 +77,7 @@ type GameStatefulSetReconciler struct {
 	podControl   *podcontrol.PodControl
 	expectations *expectations
 	statusWrites *statusWrites
+	conflicts    *conflictBackoff
 }
 
 // +kubebuilder:rbac:groups=tkex.tencent.com,resources=gamestatefulsets,verbs=get;list;watch;update;patch
@@ -98,10 +99,14 @@ const conflictRetryDelay = 100 * time.Millisecond
 func (r *GameStatefulSetReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	result, err := r.reconcile(ctx, req)
 	if apierrors.IsConflict(err) {
-		// the cache lagged behind a write; the retry reads the newer version
-		log.FromContext(ctx).V(1).Info("conflict, retrying", "error", err.Error())
-		return ctrl.Result{RequeueAfter: conflictRetryDelay}, nil
+		// the cache lagged behind a write; the retry reads the newer version, later each time the conflicts go on
+		// (another writer fighting the operator), and the counter says so
+		delay := r.conflicts.next(req.NamespacedName)
+		metrics.ReconcileConflicts.WithLabelValues(req.Namespace, req.Name).Inc()
+		log.FromContext(ctx).V(1).Info("conflict, retrying", "after", delay, "error", err.Error())
+		return ctrl.Result{RequeueAfter: delay}, nil
 	}
+	r.conflicts.reset(req.NamespacedName)
 	return result, err
 }
 
@@ -112,6 +117,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		if apierrors.IsNotFound(err) {
 			r.expectations.forget(req.NamespacedName)
 			r.statusWrites.forget(req.NamespacedName)
+			r.conflicts.reset(req.NamespacedName)
 			metrics.Forget(req.Namespace, req.Name)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -424,6 +430,7 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.podControl = &podcontrol.PodControl{Client: r.Client, Reader: r.APIReader, Recorder: r.Recorder}
 	r.expectations = newExpectations()
 	r.statusWrites = newStatusWrites()
+	r.conflicts = newConflictBackoff()
 	indexOwner := func(obj client.Object) []string {
 		if set, ok := controllingSet(obj); ok {
 			return []string{set.Name}

@@ -47,10 +47,15 @@ var (
 		Name: "gamestatefulset_pods_migrated_total",
 		Help: "Pods of a GameStatefulSet force-deleted from a lost node so that they are recreated on a healthy one.",
 	}, []string{"namespace", "name"})
+	// ReconcileConflicts counts reconciles of a set that met a newer version of an object they wrote.
+	ReconcileConflicts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gamestatefulset_reconcile_conflicts_total",
+		Help: "Reconciles of a GameStatefulSet whose write met a newer version of the object (the cache behind the API server); retried with back-off. A steady rise means another writer fights the operator.",
+	}, []string{"namespace", "name"})
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(Replicas, RolloutProgress, InPlaceUpdateDuration, PodsMigrated)
+	ctrlmetrics.Registry.MustRegister(Replicas, RolloutProgress, InPlaceUpdateDuration, PodsMigrated, ReconcileConflicts)
 }
 
 // RecordStatus publishes a set's status.
@@ -77,4 +82,5 @@ func Forget(namespace, name string) {
 	RolloutProgress.DeletePartialMatch(labels)
 	InPlaceUpdateDuration.DeletePartialMatch(labels)
 	PodsMigrated.DeletePartialMatch(labels)
+	ReconcileConflicts.DeletePartialMatch(labels)
 }

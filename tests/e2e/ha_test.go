@@ -230,6 +230,7 @@ var _ = Describe("High availability", Serial, func() {
 			strategy(gstsv1alpha1.RollingUpdateStatefulSetStrategyType, 0, 2, 0)))).To(Succeed())
 		eventuallyReady(ns, name, replicas)
 		history := watchPods(ns, name, names())
+		mostUnavailable := watchUnavailable(ns, name, replicas)
 
 		patchImage(ns, name, "v2")
 		Eventually(func() int32 { return getSet(ns, name).Status.UpdatedReplicas }).Should(BeNumerically(">=", 2))
@@ -239,7 +240,9 @@ var _ = Describe("High availability", Serial, func() {
 
 		uids, deletions, maxAlive, strangers := history.counts()
 		Expect(strangers).To(BeEmpty(), "pods outside ordinals 0..5")
-		Expect(maxAlive).To(BeNumerically("<=", replicas), "never more pods than replicas: no ordinal doubled")
+		Expect(maxAlive).To(BeNumerically("<=", replicas), "never more pods alive than replicas")
+		// across the leader change: the new leader neither repeats the old one's deletions nor adds its own to them
+		Expect(mostUnavailable()).To(BeNumerically("<=", 2), "never more than maxUnavailable (2) pods down")
 		for _, n := range names() {
 			Expect(deletions[n]).To(Equal(1), "pod %s deleted once", n)
 			Expect(uids[n]).To(Equal(2), "pod %s: its v1 and its v2 pod, nothing more", n)
@@ -253,6 +256,7 @@ var _ = Describe("High availability", Serial, func() {
 		eventuallyReady(ns, name, replicas)
 		before := snapshot(ns, name)
 		history := watchPods(ns, name, names())
+		mostUnavailable := watchUnavailable(ns, name, replicas)
 
 		patchImage(ns, name, "v2")
 		Eventually(func() int32 { return getSet(ns, name).Status.UpdatedReplicas }).Should(BeNumerically(">=", 1))
@@ -265,6 +269,7 @@ var _ = Describe("High availability", Serial, func() {
 
 		uids, deletions, _, strangers := history.counts()
 		Expect(strangers).To(BeEmpty())
+		Expect(mostUnavailable()).To(BeNumerically("<=", 2), "never more than maxUnavailable (2) pods out of service")
 		for ord, pod := range podsOf(ns, name) {
 			Expect(pod.UID).To(Equal(before[ord].UID), "pod %d kept", ord)
 			Expect(restarts(pod)).To(Equal(int32(1)), "pod %d restarted once", ord)

@@ -17,6 +17,7 @@ limitations under the License.
 package e2e
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -163,11 +164,15 @@ func watchEndpoint(ns, service, pod string) *endpointReadiness {
 					ready = ep.Conditions.Ready != nil && *ep.Conditions.Ready
 				}
 			}
+			if !present {
+				// a slice without the pod (another slice, or the pod not listed yet) says nothing about it
+				continue
+			}
 			e.mu.Lock()
 			switch {
-			case (!present || !ready) && e.notReady.IsZero():
+			case !ready && e.notReady.IsZero():
 				e.notReady = time.Now()
-			case present && ready && !e.notReady.IsZero() && e.readyAt.IsZero():
+			case ready && !e.notReady.IsZero() && e.readyAt.IsZero():
 				e.readyAt = time.Now()
 			}
 			e.mu.Unlock()
@@ -190,11 +195,17 @@ var _ = Describe("InplaceUpdate", func() {
 			s.Spec.ServiceName = name
 		}))).To(Succeed())
 		eventuallyReady(ns, name, 5)
-		// the endpoint of pod 4 is ready before the update starts
-		Eventually(func() bool { return endpointReady(ns, name, name+"-4") }).Should(BeTrue())
+		// the endpoints of the pods to update are ready before the update starts
+		updated := []int32{3, 4}
+		endpoints := map[int32]*endpointReadiness{}
+		outOfService := map[int32]func() time.Time{}
+		for _, ord := range updated {
+			pod := fmt.Sprintf("%s-%d", name, ord)
+			Eventually(func() bool { return endpointReady(ns, name, pod) }).Should(BeTrue())
+			endpoints[ord] = watchEndpoint(ns, name, pod)
+			outOfService[ord] = watchGateFalse(ns, pod)
+		}
 		before := snapshot(ns, name)
-		endpoint := watchEndpoint(ns, name, name+"-4")
-		outOfService := watchGateFalse(ns, name+"-4")
 
 		patchImage(ns, name, "v2")
 		Eventually(func(g Gomega) {
@@ -219,13 +230,19 @@ var _ = Describe("InplaceUpdate", func() {
 		out, _ := kubectl("-n", ns, "get", "pods")
 		GinkgoWriter.Println(out)
 
-		Eventually(func() bool { _, ready := endpoint.times(); return !ready.IsZero() }).Should(BeTrue(), "pod 4 is back in its endpoints")
-		notReady, _ := endpoint.times()
-		restarted := after[4].Status.ContainerStatuses[0].State.Running.StartedAt.Time
-		Expect(notReady).To(BeTemporally("<", restarted), "pod 4 left the endpoints before its container restarted")
-		// the pod's condition and the container's startedAt are both server times with a precision of a second
-		Expect(restarted.Sub(outOfService())).To(BeNumerically(">=", 4*time.Second), "it stayed out for the grace period of 5s")
-		Expect(inplace.GateCondition(ptr.To(after[4])).Status).To(Equal(corev1.ConditionTrue))
+		for _, ord := range updated {
+			endpoint := endpoints[ord]
+			Eventually(func() bool { _, ready := endpoint.times(); return !ready.IsZero() }).Should(BeTrue(), "pod %d is back in its endpoints", ord)
+			notReady, _ := endpoint.times()
+			Expect(notReady.IsZero()).To(BeFalse(), "pod %d was seen not ready in its endpoints", ord)
+			pod := podsOf(ns, name)[ord]
+			Expect(pod.Status.ContainerStatuses[0].State.Running).NotTo(BeNil())
+			restarted := pod.Status.ContainerStatuses[0].State.Running.StartedAt.Time
+			Expect(notReady).To(BeTemporally("<", restarted), "pod %d left the endpoints before its container restarted", ord)
+			// the pod's condition and the container's startedAt are both server times with a precision of a second
+			Expect(restarted.Sub(outOfService[ord]())).To(BeNumerically(">=", 4*time.Second), "pod %d stayed out for the grace period of 5s", ord)
+			Eventually(func() corev1.ConditionStatus { return inplace.GateCondition(podsOf(ns, name)[ord]).Status }).Should(Equal(corev1.ConditionTrue))
+		}
 	})
 })
 
