@@ -90,6 +90,19 @@ func fuzzInput(replicas, partitionByte, maxUnavailableByte, flags uint8, states 
 		p.Spec.NodeName = fmt.Sprintf("n%d", s>>5&3)
 		pods = append(pods, p)
 	}
+	// replicas bit 4: minReadySeconds 30, with the pods of odd ordinals ready for 10 s only
+	if replicas&0x10 != 0 {
+		set.Spec.MinReadySeconds = 30
+		for _, p := range pods {
+			if ord, _ := identity.OrdinalOf(set, p.Name); ord%2 == 1 {
+				for i := range p.Status.Conditions {
+					if p.Status.Conditions[i].Type == corev1.PodReady {
+						p.Status.Conditions[i].LastTransitionTime = metav1.NewTime(now.Add(-10 * time.Second))
+					}
+				}
+			}
+		}
+	}
 	in := inPlaceInput(set, pods...)
 	// replicas bit 7: claims deleted with the set and on scale-down, one per fuzzed ordinal; bit 7 of an
 	// ordinal's state gives its claim another controller
