@@ -104,7 +104,7 @@ var _ = Describe("Lost nodes", Ordered, func() {
 	})
 
 	It("loses nothing when the node comes back before the threshold, once that threshold has passed", func() {
-		const threshold = 45 * time.Second
+		const threshold = 60 * time.Second
 		ns := newNamespace()
 		set := gameSet(ns, name, 2, parallel, onKwok)
 		set.Annotations = map[string]string{planner.LostNodeThresholdAnnotation: threshold.String()}
