@@ -341,7 +341,7 @@ func (r *GameStatefulSetReconciler) syncRevisions(ctx context.Context, set *gsts
 		if apierrors.IsAlreadyExists(err) {
 			// the cache may not hold it: it may lack the operator's label
 			existing := &appsv1.ControllerRevision{}
-			if getErr := r.reader().Get(ctx, client.ObjectKeyFromObject(d.Update), existing); getErr != nil {
+			if getErr := r.APIReader.Get(ctx, client.ObjectKeyFromObject(d.Update), existing); getErr != nil {
 				return nil, nil, nil, getErr
 			}
 			if !identity.IsControlledBy(existing, set) || !revision.Equal(existing, d.Update) {

@@ -34,13 +34,6 @@ import (
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/revision"
 )
 
-func (r *GameStatefulSetReconciler) reader() client.Reader {
-	if r.APIReader != nil {
-		return r.APIReader
-	}
-	return r.Client
-}
-
 // revisionsOf returns the set's ControllerRevisions, taking over those it may: orphans that a set of its name
 // left (`kubectl delete gamestatefulset --cascade=orphan`), which the cache holds by their label, and revisions
 // the set controls without the operator's label (the upstream operator's), which only the API server holds and
@@ -70,7 +63,7 @@ func (r *GameStatefulSetReconciler) revisionsOf(ctx context.Context, set *gstsv1
 	}
 	for _, name := range unknownRevisionNames(set, pods, known) {
 		rev := &appsv1.ControllerRevision{}
-		if err := r.reader().Get(ctx, client.ObjectKey{Namespace: set.Namespace, Name: name}, rev); err != nil {
+		if err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: set.Namespace, Name: name}, rev); err != nil {
 			if apierrors.IsNotFound(err) {
 				continue
 			}
