@@ -3,6 +3,7 @@ module github.com/gamestatefulset/gamestatefulset-operator
 go 1.26.3
 
 require (
+	github.com/expr-lang/expr v1.17.8
 	github.com/google/go-containerregistry v0.22.1
 	github.com/onsi/ginkgo/v2 v2.34.0
 	github.com/onsi/gomega v1.44.0

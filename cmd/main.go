@@ -136,6 +136,14 @@ func main() {
 		setupLog.Error(err, "unable to create the controller", "controller", "GameStatefulSet")
 		os.Exit(1)
 	}
+	if err := (&controllers.HookRunReconciler{
+		Client:                  mgr.GetClient(),
+		Recorder:                mgr.GetEventRecorder("hookrun-controller"),
+		MaxConcurrentReconciles: 4,
+	}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "unable to create the controller", "controller", "HookRun")
+		os.Exit(1)
+	}
 
 	readyz := healthz.Ping
 	if enableWebhook {

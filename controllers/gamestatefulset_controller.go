@@ -90,6 +90,8 @@ type GameStatefulSetReconciler struct {
 // +kubebuilder:rbac:groups=apps,resources=controllerrevisions,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
+// +kubebuilder:rbac:groups=tkex.tencent.com,resources=hooktemplates,verbs=get;list;watch
+// +kubebuilder:rbac:groups=tkex.tencent.com,resources=hookruns,verbs=get;list;watch;create;update;patch;delete
 
 // conflictRetryDelay is how soon a reconcile that lost a write race with a newer version of an object runs again:
 // long enough for the watch to bring the newer version, short enough not to hold a rollout up.
@@ -202,13 +204,23 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	hookRuns, err := r.listHookRuns(ctx, set)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Mismatched: mismatched, Claims: claims,
-		Templates: templates, Nodes: nodes, LostNodeThreshold: r.LostNodeThreshold, Now: now}
+		Templates: templates, Nodes: nodes, HookRuns: hookRuns, LostNodeThreshold: r.LostNodeThreshold, Now: now}
 	plan := planner.Compute(input)
+	hookActions, podActions := splitHookActions(plan.Actions)
+	hooks, hookErr := r.executeHookActions(ctx, set, hookActions)
+	statusBefore := set.Status
+	set = hooks.set
+	podActions = withoutMarks(podActions, hooks.failedPods)
 	// expected before they are sent: their watch events may arrive before Execute returns
-	creations, deletions := podWrites(set, plan.Actions)
+	creations, deletions := podWrites(set, podActions)
 	r.expectations.expect(req.NamespacedName, creations, deletions, now)
-	result, execErr := r.podControl.Execute(ctx, set, plan.Actions, templates)
+	result, execErr := r.podControl.Execute(ctx, set, podActions, templates)
+	execErr = errors.Join(hookErr, execErr)
 	r.expectations.cancel(req.NamespacedName, unmadeCreations(creations, result.CreatedPods), unmadeDeletions(deletions, result.DeletedPods))
 	if plan.Waiting != "" {
 		logger.V(1).Info("waiting", "reason", plan.Waiting)
@@ -233,7 +245,14 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		failure = c.Message
 	}
 	planner.Conditions(set, &status, plan, failure)
+	applyHookStatus(&status, plan)
+	if hooks.pauseFailed {
+		keepCanaryStatus(&status, &statusBefore)
+	}
 	metrics.RecordStatus(set, status)
+	if len(plan.HookFailed) > 0 && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonHookFailed) {
+		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonHookFailed, "RunHook", "%s", strings.Join(plan.HookFailed, "; "))
+	}
 	if len(plan.Stuck) > 0 && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonInPlaceUpdateStuck) {
 		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonInPlaceUpdateStuck, "UpdatePod", "%s", strings.Join(plan.Stuck, "; "))
 	}
@@ -438,7 +457,7 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		return nil
 	}
 	ctx := context.Background()
-	for _, obj := range []client.Object{&corev1.Pod{}, &appsv1.ControllerRevision{}} {
+	for _, obj := range []client.Object{&corev1.Pod{}, &appsv1.ControllerRevision{}, &gstsv1alpha1.HookRun{}} {
 		if err := mgr.GetFieldIndexer().IndexField(ctx, obj, ownerIndex, indexOwner); err != nil {
 			return err
 		}
@@ -457,6 +476,8 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&corev1.Pod{}, podEvents(handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(),
 			&gstsv1alpha1.GameStatefulSet{}, handler.OnlyControllerOwner()), r.expectations)).
 		Owns(&appsv1.ControllerRevision{}).
+		// a run's measurements are the HookRun controller's business; the set acts when a run's phase changes
+		Owns(&gstsv1alpha1.HookRun{}, builder.WithPredicates(hookRunPhaseChanged())).
 		// a claim whose owners or labels someone changed is put right, as its retention policy says
 		Watches(&corev1.PersistentVolumeClaim{}, handler.EnqueueRequestsFromMapFunc(claimSet), builder.WithPredicates(claimOwnershipChanged()))
 	if r.LostNodeThreshold > 0 {
@@ -466,6 +487,17 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)}).
 		Named("gamestatefulset").
 		Complete(r)
+}
+
+// hookRunPhaseChanged passes the HookRun events a set acts on: creation, deletion and a new phase.
+func hookRunPhaseChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			before, okBefore := e.ObjectOld.(*gstsv1alpha1.HookRun)
+			after, okAfter := e.ObjectNew.(*gstsv1alpha1.HookRun)
+			return !okBefore || !okAfter || before.Status.Phase != after.Status.Phase
+		},
+	}
 }
 
 // claimSet maps a claim to the GameStatefulSet its label names.

@@ -122,7 +122,11 @@ type GameStatefulSetUpdateStrategy struct {
 	// InPlaceUpdateStrategy holds the grace period of the InplaceUpdate strategy.
 	// +optional
 	InPlaceUpdateStrategy *InPlaceUpdateStrategy `json:"inPlaceUpdateStrategy,omitempty"`
-	// Paused stops updates of existing pods; scaling goes on.
+	// CanaryStrategy releases each new revision in steps; with steps, rollingUpdate.partition is not used.
+	// +optional
+	CanaryStrategy *CanaryStrategy `json:"canary,omitempty"`
+	// Paused stops updates of existing pods; scaling goes on. A canary pause step sets it; setting it back to
+	// false resumes the update.
 	// +optional
 	Paused bool `json:"paused,omitempty"`
 }
@@ -167,6 +171,18 @@ type GameStatefulSetSpec struct {
 	// +kubebuilder:default={type: RollingUpdate}
 	// +optional
 	UpdateStrategy GameStatefulSetUpdateStrategy `json:"updateStrategy,omitempty"`
+
+	// PreDeleteUpdateStrategy runs a hook before each running pod is deleted by a scale-down or a RollingUpdate.
+	// +optional
+	PreDeleteUpdateStrategy GameStatefulSetPreDeleteUpdateStrategy `json:"preDeleteUpdateStrategy,omitempty"`
+
+	// PreInplaceUpdateStrategy runs a hook before each running pod is updated in place.
+	// +optional
+	PreInplaceUpdateStrategy GameStatefulSetPreInplaceUpdateStrategy `json:"preInplaceUpdateStrategy,omitempty"`
+
+	// PostInplaceUpdateStrategy runs a hook after each pod's in-place update.
+	// +optional
+	PostInplaceUpdateStrategy GameStatefulSetPostInplaceUpdateStrategy `json:"postInplaceUpdateStrategy,omitempty"`
 
 	// RevisionHistoryLimit is how many old ControllerRevisions are kept.
 	// +kubebuilder:validation:Minimum=0
@@ -238,6 +254,32 @@ type GameStatefulSetStatus struct {
 	// LabelSelector is the selector in string form, for the scale subresource and the HPA.
 	// +optional
 	LabelSelector string `json:"labelSelector,omitempty"`
+	// PauseConditions say why the canary update is paused.
+	// +listType=atomic
+	// +optional
+	PauseConditions []PauseCondition `json:"pauseConditions,omitempty"`
+	// CurrentStepIndex is the canary step the update of the update revision is at; the number of steps once all
+	// are done.
+	// +optional
+	CurrentStepIndex *int32 `json:"currentStepIndex,omitempty"`
+	// CurrentStepHash is a hash of the canary steps: editing them restarts an update at the first step.
+	// +optional
+	CurrentStepHash string `json:"currentStepHash,omitempty"`
+	// Canary is where the canary update of the update revision stands.
+	// +optional
+	Canary *CanaryStatus `json:"canary,omitempty"`
+	// PreDeleteHookConditions are the pre-delete hooks of the set's pods.
+	// +listType=atomic
+	// +optional
+	PreDeleteHookConditions []PodHookCondition `json:"preDeleteHookCondition,omitempty"`
+	// PreInplaceHookConditions are the pre-inplace hooks of the set's pods.
+	// +listType=atomic
+	// +optional
+	PreInplaceHookConditions []PodHookCondition `json:"preInplaceHookCondition,omitempty"`
+	// PostInplaceHookConditions are the post-inplace hooks of the set's pods.
+	// +listType=atomic
+	// +optional
+	PostInplaceHookConditions []PodHookCondition `json:"postInplaceHookCondition,omitempty"`
 }
 
 // GameStatefulSet is a StatefulSet for game servers, with in-place and hot-patch updates.

@@ -40,9 +40,9 @@ func (b *budget) take(serving bool) bool {
 }
 
 // serving tells whether the pod is in service, as far as the API server knows: available, not terminating and
-// not in the middle of an in-place update.
+// not in the middle of an in-place update, and not leaving service through a pre-delete or pre-inplace hook.
 func (in *Input) serving(pod *corev1.Pod) bool {
-	return !IsTerminating(pod) && IsAvailable(pod, in.Set.Spec.MinReadySeconds, in.Now) && !in.updating(pod)
+	return !IsTerminating(pod) && IsAvailable(pod, in.Set.Spec.MinReadySeconds, in.Now) && !in.updating(pod) && !in.held(pod)
 }
 
 // unavailable counts the set's ordinals out of service: without a pod, or with one that is not serving.

@@ -53,7 +53,7 @@ func (in *Input) updating(pod *corev1.Pod) bool {
 // mayUpdate tells whether the strategy would move this pod to the update revision now.
 func (in *Input) mayUpdate(pod *corev1.Pod, ordinal int32) bool {
 	set := in.Set
-	return isInPlaceStrategy(set) && !set.Spec.UpdateStrategy.Paused && ordinal >= PartitionOrdinal(set) &&
+	return isInPlaceStrategy(set) && !set.Spec.UpdateStrategy.Paused && ordinal >= in.partition &&
 		identity.Revision(pod) != in.UpdateRevision
 }
 
@@ -87,7 +87,7 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 	set := in.Set
 	hotPatch := set.Spec.UpdateStrategy.Type == gstsv1alpha1.HotPatchGameStatefulSetStrategyType
 	start := identity.StartOrdinal(set)
-	partition := PartitionOrdinal(set)
+	partition := in.partition
 	grace := gracePeriod(set)
 	target := in.Templates[in.UpdateRevision]
 
@@ -139,7 +139,7 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 		}
 
 		if change.NotInPlace != "" {
-			if take(pod) {
+			if take(pod) && in.gate(plan, in.preDeleteHook(), pod, "deleted") {
 				plan.add(Action{Type: DeletePod, Ordinal: ordinal, Pod: pod, FallbackReason: change.NotInPlace,
 					Reason: fmt.Sprintf("update to revision %s by recreation: %s", in.UpdateRevision, change.NotInPlace)})
 			}
@@ -162,14 +162,14 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 					Reason: fmt.Sprintf("in-place update to revision %s after a grace period of %s", in.UpdateRevision, grace)})
 				continue
 			}
-			if take(pod) {
+			if take(pod) && in.gate(plan, in.preInplaceHook(), pod, "updated in place") {
 				plan.add(Action{Type: StartGracePeriod, Ordinal: ordinal, Pod: pod, Revision: in.UpdateRevision,
 					Reason: fmt.Sprintf("in-place update to revision %s in %s", in.UpdateRevision, grace)})
 				plan.wait(grace, "pod %s is out of service for its grace period", pod.Name)
 			}
 			continue
 		}
-		if take(pod) {
+		if take(pod) && in.gate(plan, in.preInplaceHook(), pod, "updated in place") {
 			plan.add(Action{Type: UpdateInPlace, Ordinal: ordinal, Pod: pod, Revision: in.UpdateRevision, Change: change,
 				Reason: fmt.Sprintf("in-place update to revision %s", in.UpdateRevision)})
 		}

@@ -31,6 +31,7 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/adoption"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 )
@@ -67,6 +68,16 @@ const (
 	MarkInPlaceReady ActionType = "MarkInPlaceReady"
 	// ForceDeletePod deletes a pod of a lost node at once, so that its ordinal comes back on a healthy node.
 	ForceDeletePod ActionType = "ForceDeletePod"
+	// CreateHookRun creates a HookRun from its template: for a canary hook step, or a pod's lifecycle hook.
+	CreateHookRun ActionType = "CreateHookRun"
+	// DeleteHookRun deletes a HookRun no pod or step needs any more, or one to run again.
+	DeleteHookRun ActionType = "DeleteHookRun"
+	// MarkPodDeleting annotates a pod whose pre-delete or pre-inplace hook runs, so the game server can drain.
+	MarkPodDeleting ActionType = "MarkPodDeleting"
+	// PauseUpdates sets spec.updateStrategy.paused: a canary pause step, or a canary hook that did not succeed.
+	PauseUpdates ActionType = "PauseUpdates"
+	// ResumeUpdates clears spec.updateStrategy.paused that a canary pause of an earlier update set.
+	ResumeUpdates ActionType = "ResumeUpdates"
 )
 
 // Action is one change to the cluster, with what it applies to.
@@ -87,6 +98,10 @@ type Action struct {
 	HotPatch bool
 	// FallbackReason, on a DeletePod of an in-place strategy, says why the pod could not be updated in place.
 	FallbackReason string
+	// Hook is the HookRun CreateHookRun creates.
+	Hook *hook.Request
+	// HookRun is the run DeleteHookRun deletes.
+	HookRun *gstsv1alpha1.HookRun
 	// Reason says why, for events and logs.
 	Reason string
 }
@@ -106,9 +121,15 @@ type Input struct {
 	Templates map[string]*corev1.PodTemplateSpec
 	// Nodes are the nodes the pods run on, by name.
 	Nodes map[string]*corev1.Node
+	// HookRuns are the HookRuns the set controls.
+	HookRuns []*gstsv1alpha1.HookRun
 	// LostNodeThreshold is how long a node may be lost before its pods move; 0 disables moving them.
 	LostNodeThreshold time.Duration
 	Now               time.Time
+
+	// runs indexes HookRuns by name; partition is the lowest ordinal the update moves: both set by Compute.
+	runs      map[string]*gstsv1alpha1.HookRun
+	partition int32
 }
 
 // Plan is the ordered list of changes to make now, and why the rest waits.
@@ -126,15 +147,30 @@ type Plan struct {
 	Mismatched []string
 	// Stuck lists the pods whose in-place change cannot complete by itself, and why.
 	Stuck []string
+	// Partition is the lowest ordinal the update moves to the update revision now: rollingUpdate.partition, or
+	// the current canary step's.
+	Partition int32
+	// Canary is the canary status to write; nil without canary steps.
+	Canary *CanaryState
+	// CanaryWaiting says what the canary update waits for.
+	CanaryWaiting string
+	// Hooks are the pod hooks for the status.
+	Hooks HookConditions
+	// HookFailed lists the pod hooks that did not succeed, and what that means for their pods.
+	HookFailed []string
 }
 
 func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }
 
-func (p *Plan) wait(after time.Duration, format string, args ...any) Plan {
-	p.Waiting = fmt.Sprintf(format, args...)
+func (p *Plan) requeue(after time.Duration) {
 	if after > 0 && (p.RequeueAfter == 0 || after < p.RequeueAfter) {
 		p.RequeueAfter = after
 	}
+}
+
+func (p *Plan) wait(after time.Duration, format string, args ...any) Plan {
+	p.Waiting = fmt.Sprintf(format, args...)
+	p.requeue(after)
 	return *p
 }
 
@@ -198,7 +234,7 @@ func (in *Input) ordered() bool {
 
 // revisionForNewPod keeps pods below the partition on the current revision when they are recreated.
 func (in *Input) revisionForNewPod(ordinal int32) string {
-	if in.Set.Spec.UpdateStrategy.Type != gstsv1alpha1.OnDeleteStatefulSetStrategyType && ordinal < PartitionOrdinal(in.Set) {
+	if in.Set.Spec.UpdateStrategy.Type != gstsv1alpha1.OnDeleteStatefulSetStrategyType && ordinal < in.partition {
 		return in.CurrentRevision
 	}
 	return in.UpdateRevision
@@ -228,6 +264,10 @@ func Compute(in Input) Plan {
 		return plan
 	}
 	start := identity.StartOrdinal(set)
+	in.indexRuns()
+	restarted := planCanary(&in, &plan)
+	planHookCleanup(&in, &plan, restarted)
+	plan.Hooks = hookConditions(&in)
 	for _, pod := range in.Mismatched {
 		ordinal, _ := identity.OrdinalOf(set, pod.Name)
 		plan.add(Action{Type: ReleasePod, Ordinal: ordinal, Pod: pod, Reason: "its labels no longer match the selector"})
@@ -251,6 +291,7 @@ func Compute(in Input) Plan {
 	planClaimOwnership(&in, &plan)
 	planReadinessGates(&in, &plan, replicas)
 	reportStuck(&plan, replicas)
+	planPostInplaceHooks(&in, &plan, replicas)
 
 	for i, pod := range replicas {
 		ordinal := start + int32(i)
@@ -345,6 +386,12 @@ func planScaleDown(in *Input, plan *Plan, replicas, condemned []*corev1.Pod, ord
 			plan.wait(0, "waiting for unhealthy pod %s before scaling down", firstUnhealthy.Name)
 			return false
 		}
+		if !in.gate(plan, in.preDeleteHook(), pod, "deleted") {
+			if ordered {
+				return false
+			}
+			continue
+		}
 		plan.add(Action{Type: DeletePod, Ordinal: ord, Pod: pod, Reason: "scale down"})
 		if ordered {
 			plan.wait(0, "waiting for pod %s to terminate", pod.Name)
@@ -428,7 +475,7 @@ func sortedClaimNames(claims map[string]*corev1.PersistentVolumeClaim) []string 
 func planRollingUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availability *budget) {
 	set := in.Set
 	start := identity.StartOrdinal(set)
-	partition := PartitionOrdinal(set)
+	partition := in.partition
 	blocked := false
 	for i := len(replicas) - 1; i >= 0 && start+int32(i) >= partition; i-- {
 		pod := replicas[i]
@@ -438,6 +485,9 @@ func planRollingUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 		// a pod already out of service costs nothing: a broken outdated pod must not block the rollout
 		if !availability.take(in.serving(pod)) {
 			blocked = true
+			continue
+		}
+		if !in.gate(plan, in.preDeleteHook(), pod, "deleted") {
 			continue
 		}
 		plan.add(Action{Type: DeletePod, Ordinal: start + int32(i), Pod: pod, Reason: fmt.Sprintf("update to revision %s", in.UpdateRevision)})

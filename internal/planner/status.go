@@ -106,7 +106,7 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	meta.SetStatusCondition(&conditions, ready)
 
 	progressing := metav1.Condition{Type: gstsv1alpha1.ConditionProgressing, ObservedGeneration: gen}
-	partition := PartitionOrdinal(set) - identity.StartOrdinal(set)
+	partition := plan.Partition - identity.StartOrdinal(set)
 	toUpdate := desired - partition
 	switch {
 	case plan.MigrationHeld != "":
@@ -115,6 +115,9 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonInPlaceUpdateStuck
 		progressing.Message = fmt.Sprintf("in-place updates that cannot complete: %s; a new revision (a rollback too) reaches these pods in place",
 			strings.Join(plan.Stuck, "; "))
+	case len(plan.HookFailed) > 0:
+		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonHookFailed
+		progressing.Message = fmt.Sprintf("hooks that did not succeed: %s", strings.Join(plan.HookFailed, "; "))
 	case status.Replicas != desired:
 		progressing.Status, progressing.Reason = metav1.ConditionTrue, "Scaling"
 		progressing.Message = fmt.Sprintf("scaling from %d to %d pods", status.Replicas, desired)
@@ -137,6 +140,9 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	default:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, "RolloutComplete"
 		progressing.Message = fmt.Sprintf("all %d pods run revision %s", desired, status.UpdateRevision)
+	}
+	if plan.CanaryWaiting != "" {
+		progressing.Message += "; " + plan.CanaryWaiting
 	}
 	if plan.Waiting != "" && !strings.Contains(progressing.Message, plan.Waiting) {
 		progressing.Message += "; " + plan.Waiting

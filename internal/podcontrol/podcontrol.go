@@ -33,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
@@ -154,6 +155,8 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 			}
 		case planner.UpdateInPlace:
 			err = c.updateInPlace(ctx, set, a)
+		case planner.MarkPodDeleting:
+			err = c.markDeleting(ctx, set, a)
 		case planner.ResizeInPlace:
 			var recreated bool
 			if recreated, err = c.resizeInPlace(ctx, set, a); recreated {
@@ -292,6 +295,25 @@ func (c *PodControl) repairIdentity(ctx context.Context, set *gstsv1alpha1.GameS
 	}
 	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonSuccessfulUpdate, "UpdatePod",
 		"update Pod %s in GameStatefulSet %s successful: %s", a.Pod.Name, set.Name, a.Reason)
+	return nil
+}
+
+// markDeleting annotates a pod whose pre-delete or pre-inplace hook runs, as upstream, so the game server can see
+// through the downward API that it is about to go and stop taking players.
+func (c *PodControl) markDeleting(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+	pod := a.Pod.DeepCopy()
+	if pod.Annotations == nil {
+		pod.Annotations = map[string]string{}
+	}
+	pod.Annotations[hook.DeletingAnnotation] = "true"
+	if err := c.Client.Patch(ctx, pod, client.MergeFromWithOptions(a.Pod, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			return err
+		}
+		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "UpdatePod",
+			"update Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
+		return client.IgnoreNotFound(err)
+	}
 	return nil
 }
 

@@ -92,6 +92,11 @@ var _ = BeforeSuite(func() {
 		MaxConcurrentReconciles: 2,
 		LostNodeThreshold:       5 * time.Minute,
 	}).SetupWithManager(mgr)).To(Succeed())
+	Expect((&controllers.HookRunReconciler{
+		Client:                  mgr.GetClient(),
+		Recorder:                mgr.GetEventRecorder("hookrun-controller"),
+		MaxConcurrentReconciles: 2,
+	}).SetupWithManager(mgr)).To(Succeed())
 	Expect(gstswebhook.SetupWithManager(mgr)).To(Succeed())
 	go func() {
 		defer GinkgoRecover()
