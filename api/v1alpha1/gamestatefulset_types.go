@@ -260,6 +260,7 @@ type GameStatefulSetStatus struct {
 	PauseConditions []PauseCondition `json:"pauseConditions,omitempty"`
 	// CurrentStepIndex is the canary step the update of the update revision is at; the number of steps once all
 	// are done.
+	// +kubebuilder:validation:Minimum=0
 	// +optional
 	CurrentStepIndex *int32 `json:"currentStepIndex,omitempty"`
 	// CurrentStepHash is a hash of the canary steps: editing them restarts an update at the first step.

@@ -136,6 +136,15 @@ func withoutPause(conditions []gstsv1alpha1.PauseCondition, reason gstsv1alpha1.
 
 // Decide walks the steps from the current one as far as the pods and the HookRuns allow.
 func Decide(in Input) Decision {
+	d := decide(in)
+	if d.Pause && d.Resume {
+		// the pause of the earlier update carries over into a pause of this one
+		d.Resume = false
+	}
+	return d
+}
+
+func decide(in Input) Decision {
 	d := Decision{Hash: StepsHash(in.Steps)}
 	st := in.Status
 	if st.Canary != nil {
@@ -168,7 +177,8 @@ func Decide(in Input) Decision {
 		// runs of the steps before the restart are deleted in this pass; none of them stands for a step now
 		in.RunPhase = func(string) (gstsv1alpha1.HookPhase, bool) { return "", false }
 	default:
-		d.Index = *st.CurrentStepIndex
+		// written by another client out of range: the nearest step
+		d.Index = max(0, min(*st.CurrentStepIndex, int32(len(in.Steps))))
 	}
 
 	for int(d.Index) < len(in.Steps) {

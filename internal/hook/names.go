@@ -110,6 +110,6 @@ func NewRun(set *gstsv1alpha1.GameStatefulSet, template *gstsv1alpha1.HookTempla
 	}
 	return &gstsv1alpha1.HookRun{
 		ObjectMeta: metav1.ObjectMeta{Name: req.Name, Namespace: set.Namespace, Labels: labels, OwnerReferences: []metav1.OwnerReference{owner}},
-		Spec: gstsv1alpha1.HookRunSpec{Metrics: append([]gstsv1alpha1.Metric(nil), template.Spec.Metrics...), Args: args, Policy: policy},
+		Spec:       gstsv1alpha1.HookRunSpec{Metrics: append([]gstsv1alpha1.Metric(nil), template.Spec.Metrics...), Args: args, Policy: policy},
 	}, nil
 }

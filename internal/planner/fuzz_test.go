@@ -27,6 +27,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 )
 
@@ -253,6 +254,68 @@ func FuzzCompute(f *testing.F) {
 		if budget := max(0, MaxUnavailable(set)-unavailable); len(disrupted) > budget {
 			t.Fatalf("%d available pods taken out of service with %d unavailable and maxUnavailable %d: %v",
 				len(disrupted), unavailable, MaxUnavailable(set), describe(plan))
+		}
+	})
+}
+
+// FuzzComputeWithHooks adds pre-delete and pre-inplace hooks to the fuzzed sets, with a run in any phase (or none)
+// for each pod: a running pod is never deleted or updated in place before its hook succeeded, and the pods whose
+// hooks run count against maxUnavailable.
+func FuzzComputeWithHooks(f *testing.F) {
+	f.Add(uint8(3), uint8(0), uint8(1), uint8(0x01), []byte{0x05, 0x07, 0x05, 0x05}, uint8(3), []byte{2, 1, 0, 3})
+	f.Add(uint8(4), uint8(0), uint8(2), uint8(0x05), []byte{0x05, 0x05, 0x05, 0x05}, uint8(1), []byte{1, 2, 2, 0})
+	f.Fuzz(func(t *testing.T, replicas, partitionByte, maxUnavailableByte, flags uint8, states []byte, hooks uint8, phases []byte) {
+		in := fuzzInput(replicas, partitionByte, maxUnavailableByte, flags, states)
+		set := in.Set
+		if hooks&1 != 0 {
+			set.Spec.PreDeleteUpdateStrategy.Hook = &gstsv1alpha1.HookStep{TemplateName: "drain"}
+			set.Spec.PreDeleteUpdateStrategy.RetryUnexpectedHooks = hooks&4 != 0
+		}
+		if hooks&2 != 0 {
+			set.Spec.PreInplaceUpdateStrategy.Hook = &gstsv1alpha1.HookStep{TemplateName: "drain"}
+		}
+		runPhases := []gstsv1alpha1.HookPhase{"", gstsv1alpha1.HookPhaseRunning, gstsv1alpha1.HookPhaseSuccessful, gstsv1alpha1.HookPhaseFailed}
+		successful := map[string]bool{}
+		for i, p := range in.Pods {
+			if i >= len(phases) {
+				break
+			}
+			phase := runPhases[int(phases[i])%len(runPhases)]
+			if phase == "" {
+				continue
+			}
+			for _, kind := range []hook.Kind{hook.KindPreDelete, hook.KindPreInplace} {
+				run := runFor(set, kind, p, phase)
+				in.HookRuns = append(in.HookRuns, run)
+				if phase == gstsv1alpha1.HookPhaseSuccessful {
+					successful[run.Name] = true
+				}
+			}
+		}
+		plan := Compute(in)
+		gateOf := func(kind hook.Kind, p *corev1.Pod) string {
+			ord, _ := identity.OrdinalOf(set, p.Name)
+			return hook.PodRunName(kind, identity.Revision(p), ord, "drain")
+		}
+		for _, a := range plan.Actions {
+			p := a.Pod
+			if p == nil || p.Status.Phase != corev1.PodRunning {
+				continue
+			}
+			switch {
+			case a.Type == DeletePod && hooks&1 != 0:
+				if !successful[gateOf(hook.KindPreDelete, p)] {
+					t.Fatalf("running pod %s deleted before its pre-delete hook succeeded: %v", p.Name, describe(plan))
+				}
+			case (a.Type == StartGracePeriod || (a.Type == UpdateInPlace && !a.HotPatch)) && hooks&3 != 0:
+				kind := hook.KindPreInplace
+				if hooks&2 == 0 {
+					kind = hook.KindPreDelete
+				}
+				if !successful[gateOf(kind, p)] && !(a.Type == UpdateInPlace && in.updating(p)) {
+					t.Fatalf("running pod %s updated in place before its %s hook succeeded: %v", p.Name, kind, describe(plan))
+				}
+			}
 		}
 	})
 }
