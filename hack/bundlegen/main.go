@@ -143,7 +143,7 @@ func write(objects []object, out string, r release) error {
 			serviceAccount = name(o)
 		case "Namespace":
 			// OLM installs into the namespace of the OperatorGroup
-		case "GameStatefulSet":
+		case "GameStatefulSet", "HookTemplate":
 			samples = append(samples, o)
 		case "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration":
 			webhookConfigs = append(webhookConfigs, o)

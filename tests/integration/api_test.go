@@ -53,7 +53,8 @@ func applyFile(path, ns string) []string {
 			continue
 		}
 		obj.SetNamespace(ns)
-		ExpectWithOffset(1, k8s.Create(ctx, obj)).To(Succeed(), "%s: %s %s", path, obj.GetKind(), obj.GetName())
+		// as kubectl apply: a field the schema does not know is refused, not dropped
+		ExpectWithOffset(1, k8s.Create(ctx, obj, client.FieldValidation("Strict"))).To(Succeed(), "%s: %s %s", path, obj.GetKind(), obj.GetName())
 		if obj.GetKind() == "GameStatefulSet" {
 			sets = append(sets, obj.GetName())
 		}
@@ -70,9 +71,12 @@ var _ = Describe("The API", func() {
 		Expect(err).NotTo(HaveOccurred())
 		examples, err := filepath.Glob(filepath.Join("..", "..", "doc", "example", "*.y*ml"))
 		Expect(err).NotTo(HaveOccurred())
+		upstream, err := filepath.Glob(filepath.Join("..", "..", "docs", "examples", "upstream-*.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(upstream).To(HaveLen(2))
 		Expect(examples).To(ConsistOf(HaveSuffix("gamestatefulset-sample.yml"), HaveSuffix("rolling-update.yaml"),
 			HaveSuffix("inplace-update.yaml"), HaveSuffix("hotpatch-update.yaml")))
-		for _, file := range append(files, examples...) {
+		for _, file := range append(append(files, examples...), upstream...) {
 			exampleNS := newNamespace()
 			for _, name := range applyFile(file, exampleNS) {
 				Eventually(func() []string { return podNames(podsOf(exampleNS, name)) }).ShouldNot(BeEmpty(), file)

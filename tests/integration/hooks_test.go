@@ -37,6 +37,7 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook/provider"
 )
 
 // gameServers answers /players/<pod> with the player count a spec sets, as a game server's status endpoint.
@@ -283,5 +284,33 @@ var _ = Describe("Pod hooks", func() {
 			}
 		}).Should(Succeed())
 		Expect(uids(ns, name)).To(Equal(before), "updated in place, not recreated")
+	})
+})
+
+var _ = Describe("The kubernetes hook provider", func() {
+	It("patches the annotations of the hook's pod, then reads them back", func() {
+		ns := newNamespace()
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "server-0"},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "game:v1"}}}}
+		Expect(k8s.Create(ctx, pod)).To(Succeed())
+		run := &gstsv1alpha1.HookRun{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "r"},
+			Spec: gstsv1alpha1.HookRunSpec{Args: []gstsv1alpha1.Argument{{Name: "PodName", Value: ptr.To("server-0")}}}}
+		measurer := &provider.Measurer{Client: k8s}
+		fields := []gstsv1alpha1.Field{{Path: "metadata.annotations.game.example.com/state", Value: "draining"}}
+		patch := gstsv1alpha1.Metric{Name: "mark", Provider: gstsv1alpha1.MetricProvider{Kubernetes: &gstsv1alpha1.KubernetesMetric{Function: "patch", Fields: fields}}}
+		get := gstsv1alpha1.Metric{Name: "check", Provider: gstsv1alpha1.MetricProvider{Kubernetes: &gstsv1alpha1.KubernetesMetric{Function: "get", Fields: fields}}}
+		judge := func(metric gstsv1alpha1.Metric) gstsv1alpha1.Measurement {
+			value, err := measurer.Measure(ctx, run, &metric)
+			return hook.Judge(&metric, value, err, time.Now(), time.Now())
+		}
+
+		Expect(judge(get).Phase).To(Equal(gstsv1alpha1.HookPhaseFailed), "not yet annotated")
+		Expect(judge(patch).Phase).To(Equal(gstsv1alpha1.HookPhaseSuccessful))
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(pod), pod)).To(Succeed())
+		Expect(pod.Annotations).To(HaveKeyWithValue("game.example.com/state", "draining"))
+		Expect(judge(get).Phase).To(Equal(gstsv1alpha1.HookPhaseSuccessful))
+
+		run.Spec.Args[0].Value = ptr.To("server-9")
+		Expect(judge(get).Phase).To(Equal(gstsv1alpha1.HookPhaseError), "no such pod")
 	})
 })

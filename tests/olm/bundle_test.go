@@ -112,11 +112,14 @@ var _ = Describe("the bundle", func() {
 		Expect(csv.Spec.MinKubeVersion).NotTo(BeEmpty())
 		Expect(csv.Spec.RelatedImages).To(ContainElement(HaveField("Image", csv.Annotations["containerImage"])))
 
-		Expect(csv.Spec.CustomResourceDefinitions.Owned).To(HaveLen(1))
+		Expect(csv.Spec.CustomResourceDefinitions.Owned).To(ConsistOf(HaveField("Kind", "GameStatefulSet"),
+			HaveField("Kind", "HookTemplate"), HaveField("Kind", "HookRun")))
 		owned := csv.Spec.CustomResourceDefinitions.Owned[0]
+		Expect(owned.Kind).To(Equal("GameStatefulSet"))
 		Expect(owned.Resources).NotTo(BeEmpty())
 		for _, path := range []string{"replicas", "updateStrategy.type", "updateStrategy.rollingUpdate.partition",
-			"updateStrategy.inPlaceUpdateStrategy.gracePeriodSeconds"} {
+			"updateStrategy.inPlaceUpdateStrategy.gracePeriodSeconds", "updateStrategy.canary", "updateStrategy.paused",
+			"preDeleteUpdateStrategy.hook.templateName"} {
 			Expect(owned.SpecDescriptors).To(ContainElement(HaveField("Path", path)))
 		}
 		for _, path := range []string{"replicas", "readyReplicas", "currentReplicas", "updatedReplicas", "conditions"} {

@@ -15,14 +15,19 @@ limitations under the License.
 */
 
 // Command gameserver is the game server of the e2e suites: it serves its version over HTTP on :8080, with
-// /healthz for probes. The version is set at build time, so each version is an image with its own ID.
+// /healthz for probes and /players for its player count, which hooks ask before the server may go (a POST of
+// /players?count=N sets it, as players joining or leaving would). The version is set at build time, so each
+// version is an image with its own ID.
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -31,6 +36,19 @@ var version = "dev"
 func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	var players atomic.Int64
+	mux.HandleFunc("/players", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			n, err := strconv.ParseInt(r.URL.Query().Get("count"), 10, 64)
+			if err != nil || n < 0 {
+				http.Error(w, "count must be a non-negative integer", http.StatusBadRequest)
+				return
+			}
+			players.Store(n)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]int64{"players": players.Load()})
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		host, _ := os.Hostname()
 		fmt.Fprintf(w, "%s %s\n", host, version)
