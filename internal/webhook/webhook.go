@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package webhook serves the validating admission webhook of GameStatefulSets.
+// Package webhook serves the validating admission webhooks of GameStatefulSets and HookTemplates.
 package webhook
 
 import (
@@ -35,9 +35,12 @@ import (
 // and warns about changes that will not do what their author may expect.
 type Validator struct{}
 
-// SetupWithManager serves the webhook on the manager's webhook server.
+// SetupWithManager serves the webhooks of GameStatefulSets and HookTemplates on the manager's webhook server.
 func SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewWebhookManagedBy(mgr, &gstsv1alpha1.GameStatefulSet{}).WithValidator(Validator{}).Complete()
+	if err := ctrl.NewWebhookManagedBy(mgr, &gstsv1alpha1.GameStatefulSet{}).WithValidator(Validator{}).Complete(); err != nil {
+		return err
+	}
+	return setupHookTemplate(mgr)
 }
 
 var _ admission.Validator[*gstsv1alpha1.GameStatefulSet] = Validator{}

@@ -314,3 +314,33 @@ var _ = Describe("The kubernetes hook provider", func() {
 		Expect(judge(get).Phase).To(Equal(gstsv1alpha1.HookPhaseError), "no such pod")
 	})
 })
+
+var _ = Describe("HookTemplate admission", func() {
+	DescribeTable("refuses a template the HookRun controller could not run, naming the field",
+		func(mutate func(*gstsv1alpha1.HookTemplate), message string) {
+			ns := newNamespace()
+			t := playersTemplate(ns, "bad", "http://127.0.0.1:1")
+			mutate(t)
+			expectRefused(k8s.Create(ctx, t), message)
+		},
+		Entry("a condition that does not compile", func(t *gstsv1alpha1.HookTemplate) { t.Spec.Metrics[0].SuccessCondition = "asInt(result) <" },
+			"spec.metrics[0].successCondition"),
+		Entry("a malformed interval", func(t *gstsv1alpha1.HookTemplate) { t.Spec.Metrics[0].Interval = "5 minutes" },
+			"spec.metrics[0].interval"),
+		Entry("a count without an interval", func(t *gstsv1alpha1.HookTemplate) {
+			t.Spec.Metrics[0].Interval, t.Spec.Metrics[0].Count = "", 3
+		}, "spec.metrics[0].interval: Required value"),
+		Entry("two providers", func(t *gstsv1alpha1.HookTemplate) {
+			t.Spec.Metrics[0].Provider.Prometheus = &gstsv1alpha1.PrometheusMetric{Address: "http://p", Query: "up"}
+		}, "exactly one provider"),
+		Entry("an unknown policy", func(t *gstsv1alpha1.HookTemplate) { t.Spec.Policy = "Random" }, `spec.policy: Unsupported value: "Random"`),
+	)
+
+	It("refuses a canary step with two kinds at once", func() {
+		ns := newNamespace()
+		expectRefused(k8s.Create(ctx, gameSet(ns, "two-kinds", 1, func(set *gstsv1alpha1.GameStatefulSet) {
+			set.Spec.UpdateStrategy.CanaryStrategy = &gstsv1alpha1.CanaryStrategy{Steps: []gstsv1alpha1.CanaryStep{
+				{Partition: ptr.To(intstr.FromInt32(1)), Pause: &gstsv1alpha1.CanaryPause{}}}}
+		})), "a canary step has exactly one of partition, pause and hook")
+	})
+})
