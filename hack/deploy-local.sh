@@ -30,6 +30,8 @@ esac
 
 # kustomize takes relative bases only: the overlay lives in the ignored bin/ folder
 overlay="$ROOT/bin/deploy-local"
+# every webhook of the configuration trusts the CA of the certificate made above
+webhooks=$(grep -c "^- admissionReviewVersions" "$ROOT/config/webhook/manifests.yaml")
 mkdir -p "$overlay/certs"
 # No cert-manager here: the webhook's certificate is made with openssl, as cert-manager's self-signed issuer would,
 # and its CA goes into the webhook configuration, as cert-manager's CA injector would.
@@ -64,9 +66,7 @@ patches:
       value: Never
 - target: {kind: ValidatingWebhookConfiguration}
   patch: |-
-    - op: add
-      path: /webhooks/0/clientConfig/caBundle
-      value: $(base64 -w0 "$overlay/certs/ca.crt")
+$(for i in $(seq 0 $((webhooks - 1))); do printf '    - op: add\n      path: /webhooks/%d/clientConfig/caBundle\n      value: %s\n' "$i" "$(base64 -w0 "$overlay/certs/ca.crt")"; done)
 - patch: |-
     apiVersion: cert-manager.io/v1
     kind: Certificate

@@ -162,6 +162,16 @@ type Plan struct {
 
 func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }
 
+// pausing tells whether the plan sets spec.updateStrategy.paused.
+func (p *Plan) pausing() bool {
+	for _, a := range p.Actions {
+		if a.Type == PauseUpdates {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *Plan) requeue(after time.Duration) {
 	if after > 0 && (p.RequeueAfter == 0 || after < p.RequeueAfter) {
 		p.RequeueAfter = after

@@ -31,6 +31,9 @@ import (
 // ReasonHotPatchRefused is the Progressing reason while HotPatchUpdate refuses a change it cannot make.
 const ReasonHotPatchRefused = "HotPatchRefused"
 
+// ReasonCanaryPaused is the Progressing reason while a canary pause step or a failed canary hook holds the update.
+const ReasonCanaryPaused = "CanaryPaused"
+
 // ReasonInPlaceUpdateStuck is the Progressing reason while in-place changes cannot complete by themselves.
 const ReasonInPlaceUpdateStuck = "InPlaceUpdateStuck"
 
@@ -115,6 +118,11 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonInPlaceUpdateStuck
 		progressing.Message = fmt.Sprintf("in-place updates that cannot complete: %s; a new revision (a rollback too) reaches these pods in place",
 			strings.Join(plan.Stuck, "; "))
+	case plan.Canary != nil && len(plan.Canary.PauseConditions) > 0 && (set.Spec.UpdateStrategy.Paused || plan.pausing()):
+		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonCanaryPaused
+		progressing.Message = fmt.Sprintf("the canary update is paused at step %d of %d with %d of %d pods on revision %s (%s); resume it with: kubectl patch gamestatefulset %s --type merge -p '{\"spec\":{\"updateStrategy\":{\"paused\":false}}}'",
+			plan.Canary.Index+1, len(set.Spec.UpdateStrategy.CanaryStrategy.Steps), status.UpdatedReplicas, desired, status.UpdateRevision,
+			plan.Canary.PauseConditions[len(plan.Canary.PauseConditions)-1].Reason, set.Name)
 	case len(plan.HookFailed) > 0:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonHookFailed
 		progressing.Message = fmt.Sprintf("hooks that did not succeed: %s", strings.Join(plan.HookFailed, "; "))

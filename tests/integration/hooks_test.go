@@ -129,6 +129,10 @@ var _ = Describe("Canary steps", func() {
 			g.Expect(set.Status.PauseConditions).To(HaveLen(1))
 			g.Expect(set.Status.PauseConditions[0].Reason).To(Equal(gstsv1alpha1.PauseReasonCanaryPauseStep))
 			g.Expect(*set.Status.CurrentStepIndex).To(Equal(int32(1)))
+			c := meta.FindStatusCondition(set.Status.Conditions, gstsv1alpha1.ConditionProgressing)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(c.Reason).To(Equal("CanaryPaused"))
+			g.Expect(c.Message).To(ContainSubstring("paused at step 2 of 5"))
 		}).Should(Succeed())
 		Consistently(func() [4]int32 { readyPods(ns, name); return statusCounts(ns, name) }).WithTimeout(2 * time.Second).Should(Equal([4]int32{5, 5, 3, 2}))
 
