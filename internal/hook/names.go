@@ -48,6 +48,9 @@ const (
 	InstanceLabel  = "instance-id"
 	StepIndexLabel = "canary-step-index"
 	PodUIDLabel    = "tkex.tencent.com/hook-pod-uid"
+	// StepsHashLabel is the hash of the canary steps a canary run was made for: a run of the same name made
+	// before the steps were edited is not the step's.
+	StepsHashLabel = "tkex.tencent.com/canary-steps-hash"
 	// SetLabel names the GameStatefulSet of the run.
 	SetLabel = "tkex.tencent.com/gamestatefulset"
 )
@@ -86,6 +89,8 @@ type Request struct {
 	Ordinal   int32
 	Pod       *corev1.Pod
 	StepIndex int32
+	// StepsHash is the hash of the canary steps, for canary runs.
+	StepsHash string
 }
 
 // NewRun builds the HookRun of a request from its template: the template's metrics and policy, the arguments
@@ -99,6 +104,7 @@ func NewRun(set *gstsv1alpha1.GameStatefulSet, template *gstsv1alpha1.HookTempla
 		labels[PodUIDLabel] = string(req.Pod.UID)
 	} else {
 		labels[StepIndexLabel] = strconv.Itoa(int(req.StepIndex))
+		labels[StepsHashLabel] = req.StepsHash
 	}
 	args, err := ResolveArgs(template.Spec.Args, req.Step.Args, operatorArgs)
 	if err != nil {

@@ -40,14 +40,15 @@ func canarySteps(set *gstsv1alpha1.GameStatefulSet) []gstsv1alpha1.CanaryStep {
 }
 
 // planCanary sets the partition of this plan: the canary step's, or rollingUpdate.partition without steps. It
-// returns whether the canary update went back to its first step.
-func planCanary(in *Input, plan *Plan) (restarted bool) {
+// returns whether the canary update went back to its first step, and the HookRun a hook step needs, which the
+// caller adds after the deletions of the runs the restart made moot: the new run may take an old one's name.
+func planCanary(in *Input, plan *Plan) (restarted bool, stepRun *Action) {
 	set := in.Set
 	steps := canarySteps(set)
 	if len(steps) == 0 {
 		in.partition = PartitionOrdinal(set)
 		plan.Partition = in.partition
-		return false
+		return false, nil
 	}
 	d := canary.Decide(canary.Input{
 		Steps: steps, Replicas: identity.Replicas(set),
@@ -56,6 +57,10 @@ func planCanary(in *Input, plan *Plan) (restarted bool) {
 		RunPhase: func(name string) (gstsv1alpha1.HookPhase, bool) {
 			run := in.runs[name]
 			if run == nil || run.DeletionTimestamp != nil {
+				return "", false
+			}
+			if hash := run.Labels[hook.StepsHashLabel]; hash != "" && hash != canary.StepsHash(steps) {
+				// made for the steps before an edit, and deleted since: the cache has not seen it go
 				return "", false
 			}
 			return run.Status.Phase, true
@@ -74,10 +79,10 @@ func planCanary(in *Input, plan *Plan) (restarted bool) {
 		plan.add(Action{Type: ResumeUpdates, Reason: "the canary pause that set paused is over: a new revision or new steps"})
 	}
 	if d.Run != nil {
-		plan.add(Action{Type: CreateHookRun, Hook: &hook.Request{Kind: hook.KindCanaryStep, Name: d.Run.Name, Step: d.Run.Hook,
-			Revision: in.UpdateRevision, StepIndex: d.Run.Index}, Reason: "canary hook step"})
+		stepRun = &Action{Type: CreateHookRun, Hook: &hook.Request{Kind: hook.KindCanaryStep, Name: d.Run.Name, Step: d.Run.Hook,
+			Revision: in.UpdateRevision, StepIndex: d.Run.Index, StepsHash: d.Hash}, Reason: "canary hook step"}
 	}
-	return d.Restarted
+	return d.Restarted, stepRun
 }
 
 // updatedReady counts the pods of the desired ordinals that run the update revision, ready.

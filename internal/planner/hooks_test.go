@@ -27,6 +27,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/canary"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 )
@@ -201,5 +202,41 @@ func TestPostInplaceHookAfterTheUpdateCompleted(t *testing.T) {
 		if a.Type == CreateHookRun {
 			t.Errorf("the post-inplace hook runs once: %v", describe(expectNoCreate))
 		}
+	}
+}
+
+func TestEditedStepsDeleteTheOldRunsBeforeTheNewOnes(t *testing.T) {
+	steps := []gstsv1alpha1.CanaryStep{{Hook: &gstsv1alpha1.HookStep{TemplateName: "check"}}}
+	set := newSet(2, parallel, func(set *gstsv1alpha1.GameStatefulSet) {
+		set.Spec.UpdateStrategy.CanaryStrategy = &gstsv1alpha1.CanaryStrategy{Steps: steps}
+		set.Status.UpdateRevision, set.Status.CurrentStepIndex, set.Status.CurrentStepHash = "rev-2", ptr.To(int32(0)), "steps before the edit"
+	})
+	old := &gstsv1alpha1.HookRun{ObjectMeta: metav1.ObjectMeta{Name: "canary-rev-2-step0-check",
+		Labels: map[string]string{hook.TypeLabel: string(hook.KindCanaryStep), hook.RevisionLabel: "rev-2"}},
+		Status: gstsv1alpha1.HookRunStatus{Phase: gstsv1alpha1.HookPhaseSuccessful}}
+	in := withRuns(input(set, pod(set, 0, "rev-1", ready), pod(set, 1, "rev-1", ready)), old)
+	plan := Compute(in)
+	expectActions(t, plan, "DeleteHookRun 0", "CreateHookRun 0")
+	if plan.Actions[1].Hook.Name != old.Name {
+		t.Errorf("the new run takes the old one's name: %s", plan.Actions[1].Hook.Name)
+	}
+}
+
+func TestACanaryRunOfEditedStepsIsNotTheStepsRun(t *testing.T) {
+	steps := []gstsv1alpha1.CanaryStep{{Hook: &gstsv1alpha1.HookStep{TemplateName: "check"}}}
+	set := newSet(2, parallel, func(set *gstsv1alpha1.GameStatefulSet) {
+		set.Spec.UpdateStrategy.CanaryStrategy = &gstsv1alpha1.CanaryStrategy{Steps: steps}
+		set.Status.UpdateRevision, set.Status.CurrentStepIndex = "rev-2", ptr.To(int32(0))
+		set.Status.CurrentStepHash = canary.StepsHash(steps)
+		set.Status.Canary = &gstsv1alpha1.CanaryStatus{CurrentStepHookRun: "canary-rev-2-step0-check"}
+	})
+	// deleted when the steps were edited; the cache still shows it, Successful
+	cached := &gstsv1alpha1.HookRun{ObjectMeta: metav1.ObjectMeta{Name: "canary-rev-2-step0-check",
+		Labels: map[string]string{hook.TypeLabel: string(hook.KindCanaryStep), hook.RevisionLabel: "rev-2", hook.StepsHashLabel: "before"}},
+		Status: gstsv1alpha1.HookRunStatus{Phase: gstsv1alpha1.HookPhaseSuccessful}}
+	plan := Compute(withRuns(input(set, pod(set, 0, "rev-1", ready), pod(set, 1, "rev-1", ready)), cached))
+	expectActions(t, plan, "CreateHookRun 0")
+	if plan.Canary.Index != 0 {
+		t.Errorf("the step is not passed on the old run's word: index %d", plan.Canary.Index)
 	}
 }

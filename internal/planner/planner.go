@@ -275,8 +275,11 @@ func Compute(in Input) Plan {
 	}
 	start := identity.StartOrdinal(set)
 	in.indexRuns()
-	restarted := planCanary(&in, &plan)
+	restarted, stepRun := planCanary(&in, &plan)
 	planHookCleanup(&in, &plan, restarted)
+	if stepRun != nil {
+		plan.add(*stepRun)
+	}
 	plan.Hooks = hookConditions(&in)
 	for _, pod := range in.Mismatched {
 		ordinal, _ := identity.OrdinalOf(set, pod.Name)
