@@ -202,6 +202,15 @@ type GameStatefulSetSpec struct {
 	// Ordinals configures the first ordinal.
 	// +optional
 	Ordinals *GameStatefulSetOrdinals `json:"ordinals,omitempty"`
+
+	// ReserveOrders are ordinals no pod runs at: an ordinal ("3") or an inclusive range ("10-19"). Replicas counts
+	// the pods that run: the set's ordinals are the first replicas ordinals from ordinals.start that are not
+	// reserved. A running pod whose ordinal becomes reserved is removed, through the pre-delete hook when there is
+	// one, and no other pod is touched. The webhook checks the forms (CEL could not within its cost budget).
+	// +kubebuilder:validation:MaxItems=256
+	// +listType=atomic
+	// +optional
+	ReserveOrders []intstr.IntOrString `json:"reserveOrders,omitempty"`
 }
 
 // Condition types of a GameStatefulSet.

@@ -17,10 +17,12 @@ limitations under the License.
 package identity
 
 import (
+	"fmt"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 )
@@ -64,5 +66,41 @@ func TestNewPodCarriesIdentityAndClaims(t *testing.T) {
 	}
 	if template.Spec.Volumes[0].EmptyDir == nil {
 		t.Fatal("the template must not be modified")
+	}
+}
+
+func TestOrdinalsSkipReserved(t *testing.T) {
+	set := func(replicas int32, start int32, reserved ...intstr.IntOrString) *gstsv1alpha1.GameStatefulSet {
+		s := &gstsv1alpha1.GameStatefulSet{}
+		s.Spec.Replicas = &replicas
+		s.Spec.Ordinals = &gstsv1alpha1.GameStatefulSetOrdinals{Start: start}
+		s.Spec.ReserveOrders = reserved
+		return s
+	}
+	for _, tc := range []struct {
+		name string
+		set  *gstsv1alpha1.GameStatefulSet
+		want []int32
+	}{
+		{"none reserved", set(3, 0), []int32{0, 1, 2}},
+		{"upstream's example: [1] of 3", set(3, 0, intstr.FromInt32(1)), []int32{0, 2, 3}},
+		{"upstream's example: [1] of 2", set(2, 0, intstr.FromInt32(1)), []int32{0, 2}},
+		{"a range, as Kruise writes it", set(4, 0, intstr.FromInt32(1), intstr.FromString("3-5")), []int32{0, 2, 6, 7}},
+		{"overlapping and unordered", set(3, 0, intstr.FromString("4-6"), intstr.FromString("2-5")), []int32{0, 1, 7}},
+		{"below the start ordinal", set(2, 5, intstr.FromInt32(1), intstr.FromInt32(5)), []int32{6, 7}},
+		{"a huge range costs nothing", set(2, 0, intstr.FromString("1-2000000000")), []int32{0, 2000000001}},
+		{"malformed entries are ignored (the webhook refuses them)", set(2, 0, intstr.FromString("x"), intstr.FromString("5-1")), []int32{0, 1}},
+		{"scaled to zero", set(0, 0, intstr.FromInt32(0)), []int32{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Ordinals(tc.set); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("Ordinals = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	for _, bad := range []string{"-1", "1-", "a-b", "01", "3-2", "99999999999"} {
+		if _, err := ParseReserved(intstr.FromString(bad)); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
 	}
 }

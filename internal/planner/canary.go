@@ -67,7 +67,7 @@ func planCanary(in *Input, plan *Plan) (restarted bool, stepRun *Action) {
 		},
 		Now: in.Now,
 	})
-	in.partition = identity.StartOrdinal(set) + d.Partition
+	in.partition = partitionOrdinalOf(set, d.Partition)
 	plan.Partition = in.partition
 	plan.Canary = &CanaryState{Index: d.Index, Hash: d.Hash, Canary: d.Canary, PauseConditions: d.PauseConditions}
 	plan.CanaryWaiting = d.Waiting

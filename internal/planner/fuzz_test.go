@@ -148,10 +148,23 @@ func FuzzCompute(f *testing.F) {
 	f.Add(uint8(3), uint8(0), uint8(1), uint8(0x28), []byte{5, 5, 5, 5, 5, 5, 5})
 	f.Fuzz(func(t *testing.T, replicas, partitionByte, maxUnavailableByte, flags uint8, states []byte) {
 		in := fuzzInput(replicas, partitionByte, maxUnavailableByte, flags, states)
-		plan := Compute(in)
+		checkPlan(t, in, Compute(in))
+	})
+}
+
+// checkPlan checks the invariants every plan keeps: never two pods with one ordinal, none outside the set's
+// ordinals (reserved ones included), never an update below the partition, never more pods taken out of service
+// than maxUnavailable allows, never a claim deleted while its ordinal has a pod.
+func checkPlan(t *testing.T, in Input, plan Plan) {
+	t.Helper()
+	// a pod whose pre-delete or pre-inplace hook runs is out of service already: serving says so from the runs
+	in.indexRuns()
+	{
 		set := in.Set
-		start := identity.StartOrdinal(set)
-		end := start + *set.Spec.Replicas
+		desired := map[int32]bool{}
+		for _, ord := range identity.Ordinals(set) {
+			desired[ord] = true
+		}
 		partitionOrdinal := PartitionOrdinal(set)
 
 		existing := map[int32]*corev1.Pod{}
@@ -164,9 +177,9 @@ func FuzzCompute(f *testing.F) {
 		}
 		// pods out of service before the plan, among the ordinals the set keeps
 		unavailable := 0
-		for ord := start; ord < end; ord++ {
+		for ord := range desired {
 			p := existing[ord]
-			if p == nil || IsTerminating(p) || !IsAvailable(p, set.Spec.MinReadySeconds, in.Now) || in.updating(p) {
+			if p == nil || !in.serving(p) {
 				unavailable++
 			}
 		}
@@ -197,7 +210,7 @@ func FuzzCompute(f *testing.F) {
 				if ref := metav1.GetControllerOf(claim); ref != nil && ref.UID != set.UID {
 					t.Fatalf("%s of claim %s, which %s %s controls: %v", a.Type, claim.Name, ref.Kind, ref.Name, describe(plan))
 				}
-				if a.Type == DeleteClaim && (hadPod[a.Ordinal] || a.Ordinal >= start && a.Ordinal < end) {
+				if a.Type == DeleteClaim && (hadPod[a.Ordinal] || desired[a.Ordinal]) {
 					t.Fatalf("claim %s deleted while its ordinal has a pod or is kept: %v", claim.Name, describe(plan))
 				}
 			case ForceDeletePod:
@@ -210,7 +223,7 @@ func FuzzCompute(f *testing.F) {
 				if plan.MigrationHeld != "" {
 					t.Fatalf("pod %s moved while migrations are held: %v", a.Pod.Name, describe(plan))
 				}
-				if p := a.Pod; !IsTerminating(p) && IsAvailable(p, set.Spec.MinReadySeconds, in.Now) && !in.updating(p) && a.Ordinal < end {
+				if p := a.Pod; in.serving(p) && desired[a.Ordinal] {
 					disrupted[a.Ordinal] = true
 				}
 			case CreatePod:
@@ -218,8 +231,8 @@ func FuzzCompute(f *testing.F) {
 					t.Fatalf("a second pod for ordinal %d: %v", a.Ordinal, describe(plan))
 				}
 				created[a.Ordinal] = true
-				if a.Ordinal < start || a.Ordinal >= end {
-					t.Fatalf("pod created for ordinal %d outside [%d, %d): %v", a.Ordinal, start, end, describe(plan))
+				if !desired[a.Ordinal] {
+					t.Fatalf("pod created for ordinal %d, not one of the set's %v: %v", a.Ordinal, identity.Ordinals(set), describe(plan))
 				}
 				// OnDelete has no partition: a pod a person deleted comes back at the update revision
 				if onDelete := set.Spec.UpdateStrategy.Type == gstsv1alpha1.OnDeleteStatefulSetStrategyType; !onDelete &&
@@ -231,7 +244,7 @@ func FuzzCompute(f *testing.F) {
 				if a.Pod != p {
 					t.Fatalf("%s %d acts on a pod that is not the ordinal's", a.Type, a.Ordinal)
 				}
-				if a.Ordinal >= end || a.Ordinal < start || IsFailed(p) {
+				if !desired[a.Ordinal] || IsFailed(p) {
 					continue // scale-down and recreation of failed pods are not updates
 				}
 				if a.Type == DeletePod && set.Spec.UpdateStrategy.Type == gstsv1alpha1.OnDeleteStatefulSetStrategyType {
@@ -243,7 +256,7 @@ func FuzzCompute(f *testing.F) {
 				if set.Spec.UpdateStrategy.Paused {
 					t.Fatalf("%s of pod %d while paused: %v", a.Type, a.Ordinal, describe(plan))
 				}
-				if IsAvailable(p, set.Spec.MinReadySeconds, in.Now) && !in.updating(p) {
+				if in.serving(p) {
 					disrupted[a.Ordinal] = true
 				}
 			}
@@ -255,7 +268,7 @@ func FuzzCompute(f *testing.F) {
 			t.Fatalf("%d available pods taken out of service with %d unavailable and maxUnavailable %d: %v",
 				len(disrupted), unavailable, MaxUnavailable(set), describe(plan))
 		}
-	})
+	}
 }
 
 // FuzzComputeWithHooks adds pre-delete and pre-inplace hooks to the fuzzed sets, with a run in any phase (or none)
@@ -267,6 +280,14 @@ func FuzzComputeWithHooks(f *testing.F) {
 	f.Fuzz(func(t *testing.T, replicas, partitionByte, maxUnavailableByte, flags uint8, states []byte, hooks uint8, phases []byte) {
 		in := fuzzInput(replicas, partitionByte, maxUnavailableByte, flags, states)
 		set := in.Set
+		// hooks bits 3-7: a reserved ordinal, or a range of two from it
+		if r := int32(hooks >> 3); r != 0 {
+			from := identity.StartOrdinal(set) + r%12
+			set.Spec.ReserveOrders = []intstr.IntOrString{intstr.FromInt32(from)}
+			if r&0x10 != 0 {
+				set.Spec.ReserveOrders = []intstr.IntOrString{intstr.FromString(fmt.Sprintf("%d-%d", from, from+1))}
+			}
+		}
 		if hooks&1 != 0 {
 			set.Spec.PreDeleteUpdateStrategy.Hook = &gstsv1alpha1.HookStep{TemplateName: "drain"}
 			set.Spec.PreDeleteUpdateStrategy.RetryUnexpectedHooks = hooks&4 != 0
@@ -293,6 +314,7 @@ func FuzzComputeWithHooks(f *testing.F) {
 			}
 		}
 		plan := Compute(in)
+		checkPlan(t, in, plan)
 		gateOf := func(kind hook.Kind, p *corev1.Pod) string {
 			ord, _ := identity.OrdinalOf(set, p.Name)
 			return hook.PodRunName(kind, identity.Revision(p), ord, "drain")

@@ -61,7 +61,7 @@ func (in *Input) mayUpdate(pod *corev1.Pod, ordinal int32) bool {
 // in-place update: new pods, pods whose update completed, and pods whose grace period was cut short (partition
 // raised, updates paused, rolled back).
 func planReadinessGates(in *Input, plan *Plan, replicas []*corev1.Pod) {
-	start := identity.StartOrdinal(in.Set)
+	ordinals := identity.Ordinals(in.Set)
 	for i, pod := range replicas {
 		if pod == nil || IsTerminating(pod) || !inplace.HasGate(pod) {
 			continue
@@ -73,10 +73,10 @@ func planReadinessGates(in *Input, plan *Plan, replicas []*corev1.Pod) {
 		if inplace.InProgress(pod, identity.Revision(pod)) {
 			continue
 		}
-		if _, inGrace := inplace.GraceRemaining(pod, 0, in.Now); inGrace && in.mayUpdate(pod, start+int32(i)) {
+		if _, inGrace := inplace.GraceRemaining(pod, 0, in.Now); inGrace && in.mayUpdate(pod, ordinals[i]) {
 			continue
 		}
-		plan.add(Action{Type: MarkInPlaceReady, Ordinal: start + int32(i), Pod: pod, Reason: "no in-place update in flight"})
+		plan.add(Action{Type: MarkInPlaceReady, Ordinal: ordinals[i], Pod: pod, Reason: "no in-place update in flight"})
 	}
 }
 
@@ -86,7 +86,7 @@ func planReadinessGates(in *Input, plan *Plan, replicas []*corev1.Pod) {
 func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availability *budget) {
 	set := in.Set
 	hotPatch := set.Spec.UpdateStrategy.Type == gstsv1alpha1.HotPatchGameStatefulSetStrategyType
-	start := identity.StartOrdinal(set)
+	ordinals := identity.Ordinals(set)
 	partition := in.partition
 	grace := gracePeriod(set)
 	target := in.Templates[in.UpdateRevision]
@@ -102,7 +102,7 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 
 	// pods of one revision share their change: compare each revision's template once
 	changes := map[string]inplace.Change{}
-	for i := len(replicas) - 1; i >= 0 && start+int32(i) >= partition; i-- {
+	for i := len(replicas) - 1; i >= 0 && ordinals[i] >= partition; i-- {
 		pod := replicas[i]
 		// a change in flight to a revision that is no longer the update revision is overtaken: the pod goes on to
 		// the update revision, in place, even when the change never completes (an image that never pulls, a
@@ -110,7 +110,7 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 		if pod == nil || IsTerminating(pod) || identity.Revision(pod) == in.UpdateRevision {
 			continue
 		}
-		ordinal := start + int32(i)
+		ordinal := ordinals[i]
 		if target == nil {
 			plan.wait(0, "the template of update revision %s is unknown", in.UpdateRevision)
 			return

@@ -196,8 +196,25 @@ func PartitionOrdinal(set *gstsv1alpha1.GameStatefulSet) int32 {
 		}
 		count = n
 	}
-	count = max(0, min(count, int(replicas)))
-	return identity.StartOrdinal(set) + int32(count)
+	return partitionOrdinalOf(set, int32(count))
+}
+
+// partitionOrdinalOf turns a partition, a count of pods that keep the current revision, into the lowest ordinal
+// the update moves: with reserved ordinals the partition counts the set's pods, not ordinal positions, so that
+// "partition 3" keeps three game servers whatever gaps lie below them.
+func partitionOrdinalOf(set *gstsv1alpha1.GameStatefulSet, count int32) int32 {
+	ordinals := identity.Ordinals(set)
+	switch {
+	case count <= 0 && len(ordinals) > 0:
+		return ordinals[0]
+	case count <= 0:
+		return identity.StartOrdinal(set)
+	case int(count) < len(ordinals):
+		return ordinals[count]
+	case len(ordinals) > 0:
+		return ordinals[len(ordinals)-1] + 1
+	}
+	return identity.StartOrdinal(set)
 }
 
 // MaxUnavailable is how many pods an update may take down at once: at least 1.
@@ -213,19 +230,22 @@ func MaxUnavailable(set *gstsv1alpha1.GameStatefulSet) int {
 	return n
 }
 
-// slots splits the pods into those of the desired ordinals, indexed from the start ordinal, and the condemned
-// ones of removed ordinals, highest ordinal first.
+// slots splits the pods into those of the set's ordinals, aligned with identity.Ordinals, and the condemned ones
+// of removed or reserved ordinals, highest ordinal first.
 func slots(set *gstsv1alpha1.GameStatefulSet, pods []*corev1.Pod) (replicas []*corev1.Pod, condemned []*corev1.Pod) {
-	start := identity.StartOrdinal(set)
-	n := identity.Replicas(set)
-	replicas = make([]*corev1.Pod, n)
+	ordinals := identity.Ordinals(set)
+	index := make(map[int32]int, len(ordinals))
+	for i, ord := range ordinals {
+		index[ord] = i
+	}
+	replicas = make([]*corev1.Pod, len(ordinals))
 	for _, pod := range pods {
 		ord, ok := identity.OrdinalOf(set, pod.Name)
 		if !ok {
 			continue
 		}
-		if ord >= start && ord < start+n {
-			replicas[ord-start] = pod
+		if i, desired := index[ord]; desired {
+			replicas[i] = pod
 		} else {
 			condemned = append(condemned, pod)
 		}
@@ -273,7 +293,7 @@ func Compute(in Input) Plan {
 	if set.DeletionTimestamp != nil {
 		return plan
 	}
-	start := identity.StartOrdinal(set)
+	ordinals := identity.Ordinals(set)
 	in.indexRuns()
 	restarted, stepRun := planCanary(&in, &plan)
 	planHookCleanup(&in, &plan, restarted)
@@ -307,7 +327,7 @@ func Compute(in Input) Plan {
 	planPostInplaceHooks(&in, &plan, replicas)
 
 	for i, pod := range replicas {
-		ordinal := start + int32(i)
+		ordinal := ordinals[i]
 		name := identity.PodName(set, ordinal)
 		if pod == nil {
 			plan.add(Action{Type: CreatePod, Ordinal: ordinal, Revision: in.revisionForNewPod(ordinal),
@@ -438,8 +458,10 @@ func planClaimDeletion(in *Input, plan *Plan, condemned []*corev1.Pod, moved map
 	if identity.RetainsClaimsOnScaleDown(in.Set) || len(in.Set.Spec.VolumeClaimTemplates) == 0 {
 		return
 	}
-	start := identity.StartOrdinal(in.Set)
-	end := start + identity.Replicas(in.Set)
+	desired := map[int32]bool{}
+	for _, ord := range identity.Ordinals(in.Set) {
+		desired[ord] = true
+	}
 	podExists := make(map[int32]bool, len(condemned)+len(moved))
 	for _, pod := range condemned {
 		ord, _ := identity.OrdinalOf(in.Set, pod.Name)
@@ -454,7 +476,7 @@ func planClaimDeletion(in *Input, plan *Plan, condemned []*corev1.Pod, moved map
 	for _, name := range sortedClaimNames(in.Claims) {
 		claim := in.Claims[name]
 		ord, ok := claimOrdinal(in.Set, claim)
-		if !ok || (ord >= start && ord < end) || podExists[ord] || claim.DeletionTimestamp != nil || !adoption.ClaimDeletable(in.Set, claim) {
+		if !ok || desired[ord] || podExists[ord] || claim.DeletionTimestamp != nil || !adoption.ClaimDeletable(in.Set, claim) {
 			continue
 		}
 		plan.add(Action{Type: DeleteClaim, Ordinal: ord, Claims: []*corev1.PersistentVolumeClaim{claim}, Reason: "whenScaled is Delete"})
@@ -487,10 +509,10 @@ func sortedClaimNames(claims map[string]*corev1.PersistentVolumeClaim) []string 
 // maxUnavailable pods unavailable: the StatefulSet's rolling update, in parallel when maxUnavailable > 1.
 func planRollingUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availability *budget) {
 	set := in.Set
-	start := identity.StartOrdinal(set)
+	ordinals := identity.Ordinals(set)
 	partition := in.partition
 	blocked := false
-	for i := len(replicas) - 1; i >= 0 && start+int32(i) >= partition; i-- {
+	for i := len(replicas) - 1; i >= 0 && ordinals[i] >= partition; i-- {
 		pod := replicas[i]
 		if pod == nil || IsTerminating(pod) || identity.Revision(pod) == in.UpdateRevision {
 			continue
@@ -503,7 +525,7 @@ func planRollingUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 		if !in.gate(plan, in.preDeleteHook(), pod, "deleted") {
 			continue
 		}
-		plan.add(Action{Type: DeletePod, Ordinal: start + int32(i), Pod: pod, Reason: fmt.Sprintf("update to revision %s", in.UpdateRevision)})
+		plan.add(Action{Type: DeletePod, Ordinal: ordinals[i], Pod: pod, Reason: fmt.Sprintf("update to revision %s", in.UpdateRevision)})
 	}
 	if blocked {
 		plan.wait(0, "rolling update: maxUnavailable (%d) pods are unavailable", MaxUnavailable(set))

@@ -109,7 +109,12 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	meta.SetStatusCondition(&conditions, ready)
 
 	progressing := metav1.Condition{Type: gstsv1alpha1.ConditionProgressing, ObservedGeneration: gen}
-	partition := plan.Partition - identity.StartOrdinal(set)
+	partition := int32(0)
+	for _, ord := range identity.Ordinals(set) {
+		if ord < plan.Partition {
+			partition++
+		}
+	}
 	toUpdate := desired - partition
 	switch {
 	case plan.MigrationHeld != "":
@@ -144,7 +149,7 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 		progressing.Message = fmt.Sprintf("%d of %d pods on revision %s (partition %d), %d ready", status.UpdatedReplicas, desired, status.UpdateRevision, partition, status.ReadyReplicas)
 	case status.UpdatedReplicas < desired:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, "PartitionReached"
-		progressing.Message = fmt.Sprintf("%d of %d pods on revision %s; pods below ordinal %d stay on %s", status.UpdatedReplicas, desired, status.UpdateRevision, partition+identity.StartOrdinal(set), status.CurrentRevision)
+		progressing.Message = fmt.Sprintf("%d of %d pods on revision %s; pods below ordinal %d stay on %s", status.UpdatedReplicas, desired, status.UpdateRevision, plan.Partition, status.CurrentRevision)
 	default:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, "RolloutComplete"
 		progressing.Message = fmt.Sprintf("all %d pods run revision %s", desired, status.UpdateRevision)

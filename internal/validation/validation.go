@@ -27,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 )
 
@@ -71,6 +72,12 @@ func Create(set *gstsv1alpha1.GameStatefulSet) (warnings []string, errs field.Er
 			errs = append(errs, field.Duplicate(path, claim.Name))
 		}
 		claimNames[claim.Name] = true
+	}
+	for i, v := range set.Spec.ReserveOrders {
+		if _, err := identity.ParseReserved(v); err != nil {
+			errs = append(errs, field.Invalid(specPath.Child("reserveOrders").Index(i), v.String(),
+				"a reserved ordinal is a non-negative integer or an inclusive range \"a-b\": "+err.Error()))
+		}
 	}
 	return append(warnings, ignoredFields(set)...), errs
 }
