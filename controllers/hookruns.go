@@ -24,6 +24,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
@@ -38,6 +39,7 @@ const (
 	ReasonHookRunFailedCreate = "FailedCreateHookRun"
 	ReasonCanaryPaused        = "CanaryPaused"
 	ReasonCanaryResumed       = "CanaryResumed"
+	ReasonOrdinalsReserved    = "OrdinalsReserved"
 )
 
 // listHookRuns returns the HookRuns the set controls.
@@ -59,7 +61,7 @@ func (r *GameStatefulSetReconciler) listHookRuns(ctx context.Context, set *gstsv
 func splitHookActions(actions []planner.Action) (hooks, pods []planner.Action) {
 	for _, a := range actions {
 		switch a.Type {
-		case planner.CreateHookRun, planner.DeleteHookRun, planner.PauseUpdates, planner.ResumeUpdates:
+		case planner.CreateHookRun, planner.DeleteHookRun, planner.PauseUpdates, planner.ResumeUpdates, planner.ReserveOrdinals:
 			hooks = append(hooks, a)
 		default:
 			pods = append(pods, a)
@@ -104,6 +106,11 @@ func (r *GameStatefulSetReconciler) executeHookActions(ctx context.Context, set 
 				res.set = updated
 			} else {
 				res.pauseFailed = true
+			}
+		case planner.ReserveOrdinals:
+			var updated *gstsv1alpha1.GameStatefulSet
+			if updated, err = r.reserveOrdinals(ctx, res.set, a.Ordinals, a.Reason); err == nil {
+				res.set = updated
 			}
 		}
 		if err != nil {
@@ -169,6 +176,24 @@ func (r *GameStatefulSetReconciler) setPaused(ctx context.Context, set *gstsv1al
 	} else {
 		r.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonCanaryResumed, "ResumeUpdate", "%s", reason)
 	}
+	return updated, nil
+}
+
+// reserveOrdinals adds ordinals to spec.reserveOrders, as a person would, so that a scale-down removes the game
+// servers it chose and every other one keeps its ordinal. Like setPaused it never overwrites an edit it has not
+// seen.
+func (r *GameStatefulSetReconciler) reserveOrdinals(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, ordinals []int32, reason string) (*gstsv1alpha1.GameStatefulSet, error) {
+	updated := set.DeepCopy()
+	for _, ord := range ordinals {
+		if !identity.IsReserved(updated, ord) {
+			updated.Spec.ReserveOrders = append(updated.Spec.ReserveOrders, intstr.FromInt32(ord))
+		}
+	}
+	if err := r.Patch(ctx, updated, client.MergeFromWithOptions(set, client.MergeFromWithOptimisticLock{})); err != nil {
+		return nil, fmt.Errorf("reserving ordinals %v: %w", ordinals, err)
+	}
+	updated.Status = set.Status
+	r.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonOrdinalsReserved, "ScaleDown", "reserved ordinals %v: %s", ordinals, reason)
 	return updated, nil
 }
 

@@ -17,6 +17,8 @@ limitations under the License.
 package planner
 
 import (
+	"fmt"
+	"sort"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -85,4 +87,108 @@ func TestClaimsOfReservedOrdinalsFollowWhenScaled(t *testing.T) {
 		}
 	}
 	expectActions(t, Compute(in), "DeleteClaim data-web-1")
+}
+
+func labelled(p *corev1.Pod, kv ...string) *corev1.Pod {
+	for i := 0; i+1 < len(kv); i += 2 {
+		p.Labels[kv[i]] = kv[i+1]
+	}
+	return p
+}
+
+func reserved(plan Plan) []int32 {
+	for _, a := range plan.Actions {
+		if a.Type == ReserveOrdinals {
+			return a.Ordinals
+		}
+	}
+	return nil
+}
+
+func TestScaleDownRemovesTheChosenServers(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		labels map[int32][]string
+		from   int32
+		to     int32
+		want   []int32 // reserved; nil: the plain scale-down of the highest ordinals
+	}{
+		{"no states: the highest ordinal", nil, 4, 3, nil},
+		{"WaitToBeDeleted first", map[int32][]string{1: {StateLabel, StateWaitToBeDeleted}}, 4, 3, []int32{1}},
+		{"two chosen servers", map[int32][]string{0: {StateLabel, StateWaitToBeDeleted}, 2: {StateLabel, StateWaitToBeDeleted}}, 4, 2, []int32{0, 2}},
+		{"Allocated servers are spared", map[int32][]string{3: {StateLabel, StateAllocated}, 2: {StateLabel, StateAllocated}}, 4, 3, []int32{1}},
+		{"Maintaining before Allocated", map[int32][]string{0: {StateLabel, StateMaintaining}, 1: {StateLabel, StateAllocated},
+			2: {StateLabel, StateAllocated}, 3: {StateLabel, StateAllocated}}, 4, 3, []int32{0}},
+		{"all Allocated: the highest ordinal", map[int32][]string{0: {StateLabel, StateAllocated}, 1: {StateLabel, StateAllocated},
+			2: {StateLabel, StateAllocated}, 3: {StateLabel, StateAllocated}}, 4, 3, nil},
+		{"deletion priority within a state", map[int32][]string{1: {DeletionPriorityLabel, "10"}, 2: {DeletionPriorityLabel, "5"}}, 4, 2, []int32{1, 2}},
+		{"a chosen server beyond the kept range too", map[int32][]string{1: {StateLabel, StateWaitToBeDeleted}, 3: {DeletionPriorityLabel, "1"}}, 4, 2, []int32{1, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set := newSet(tc.to, parallel)
+			var pods []*corev1.Pod
+			for ord := range tc.from {
+				pods = append(pods, labelled(pod(set, ord, "rev-2", ready), tc.labels[ord]...))
+			}
+			in := input(set, pods...)
+			in.CurrentRevision = "rev-2"
+			plan := Compute(in)
+			got := reserved(plan)
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Fatalf("reserved %v, want %v (%v)", got, tc.want, describe(plan))
+			}
+			if tc.want == nil {
+				return
+			}
+			for _, a := range plan.Actions {
+				if a.Type == DeletePod {
+					t.Fatalf("deleted before the reservation: %v", describe(plan))
+				}
+			}
+			// once reserved, exactly the chosen servers go
+			for _, ord := range got {
+				set.Spec.ReserveOrders = append(set.Spec.ReserveOrders, intstr.FromInt32(ord))
+			}
+			var deleted []int32
+			for _, a := range Compute(in).Actions {
+				if a.Type == DeletePod {
+					deleted = append(deleted, a.Ordinal)
+				}
+			}
+			sort.Slice(deleted, func(i, j int) bool { return deleted[i] < deleted[j] })
+			if fmt.Sprint(deleted) != fmt.Sprint(tc.want) {
+				t.Errorf("deleted %v, want %v", deleted, tc.want)
+			}
+		})
+	}
+}
+
+func TestAMissingPodIsCreatedBeforeAChosenScaleDown(t *testing.T) {
+	set := newSet(2, parallel)
+	in := input(set, labelled(pod(set, 0, "rev-2", ready), StateLabel, StateWaitToBeDeleted), pod(set, 2, "rev-2", ready))
+	in.CurrentRevision = "rev-2"
+	if got := reserved(Compute(in)); got != nil {
+		t.Errorf("reserved %v around the missing pod 1", got)
+	}
+}
+
+func TestReplaceLabelRecreatesThePodWithinMaxUnavailable(t *testing.T) {
+	set := newSet(3, parallel)
+	in := input(set, labelled(pod(set, 0, "rev-2", ready), ReplaceLabel, "true"), labelled(pod(set, 1, "rev-2", ready), ReplaceLabel, "true"),
+		pod(set, 2, "rev-2", ready))
+	in.CurrentRevision = "rev-2"
+	expectActions(t, Compute(in), "DeletePod 0")
+	gated := newSet(3, parallel, preDelete(false))
+	in.Set = gated
+	expectActions(t, Compute(in), "CreateHookRun 0", "MarkPodDeleting 0")
+}
+
+func TestUpdatePriorityOrdersTheUpdate(t *testing.T) {
+	set := newSet(4, parallel)
+	in := input(set, pod(set, 0, "rev-1", ready), labelled(pod(set, 1, "rev-1", ready), UpdatePriorityLabel, "100"),
+		pod(set, 2, "rev-1", ready), pod(set, 3, "rev-1", ready))
+	expectActions(t, Compute(in), "DeletePod 1")
+	// the partition still holds: pod 1 is below partition 2
+	set.Spec.UpdateStrategy.RollingUpdate = &gstsv1alpha1.RollingUpdateStatefulSetStrategy{Partition: ptr.To(intstr.FromInt32(2))}
+	expectActions(t, Compute(in), "DeletePod 3")
 }

@@ -205,6 +205,21 @@ func checkPlan(t *testing.T, in Input, plan Plan) {
 		moves := 0
 		for _, a := range plan.Actions {
 			switch a.Type {
+			case ReserveOrdinals:
+				chosen := map[int32]bool{}
+				allocatedChosen := false
+				for _, ord := range a.Ordinals {
+					chosen[ord] = true
+					if p := existing[ord]; p != nil && p.Labels[StateLabel] == StateAllocated {
+						allocatedChosen = true
+					}
+				}
+				for ord, p := range existing {
+					if allocatedChosen && !chosen[ord] && !IsTerminating(p) && !identity.IsReserved(set, ord) &&
+						ord >= identity.StartOrdinal(set) && p.Labels[StateLabel] != StateAllocated {
+						t.Fatalf("an Allocated server chosen while pod %s (%q) could go: %v", p.Name, p.Labels[StateLabel], describe(plan))
+					}
+				}
 			case DeleteClaim, AdoptClaim, ReleaseClaim:
 				claim := a.Claims[0]
 				if ref := metav1.GetControllerOf(claim); ref != nil && ref.UID != set.UID {
@@ -300,6 +315,11 @@ func FuzzComputeWithHooks(f *testing.F) {
 		for i, p := range in.Pods {
 			if i >= len(phases) {
 				break
+			}
+			// bits 2-3: the game server's state
+			states := []string{"", StateWaitToBeDeleted, StateMaintaining, StateAllocated}
+			if state := states[int(phases[i]>>2)%len(states)]; state != "" {
+				p.Labels[StateLabel] = state
 			}
 			phase := runPhases[int(phases[i])%len(runPhases)]
 			if phase == "" {

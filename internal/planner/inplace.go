@@ -102,7 +102,7 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 
 	// pods of one revision share their change: compare each revision's template once
 	changes := map[string]inplace.Change{}
-	for i := len(replicas) - 1; i >= 0 && ordinals[i] >= partition; i-- {
+	for _, i := range updateOrder(replicas, ordinals, partition) {
 		pod := replicas[i]
 		// a change in flight to a revision that is no longer the update revision is overtaken: the pod goes on to
 		// the update revision, in place, even when the change never completes (an image that never pulls, a

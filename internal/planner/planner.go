@@ -78,6 +78,8 @@ const (
 	PauseUpdates ActionType = "PauseUpdates"
 	// ResumeUpdates clears spec.updateStrategy.paused that a canary pause of an earlier update set.
 	ResumeUpdates ActionType = "ResumeUpdates"
+	// ReserveOrdinals adds ordinals to spec.reserveOrders: the game servers a scale-down chose to remove.
+	ReserveOrdinals ActionType = "ReserveOrdinals"
 )
 
 // Action is one change to the cluster, with what it applies to.
@@ -102,6 +104,8 @@ type Action struct {
 	Hook *hook.Request
 	// HookRun is the run DeleteHookRun deletes.
 	HookRun *gstsv1alpha1.HookRun
+	// Ordinals are the ordinals ReserveOrdinals reserves.
+	Ordinals []int32
 	// Reason says why, for events and logs.
 	Reason string
 }
@@ -375,11 +379,15 @@ func Compute(in Input) Plan {
 		}
 	}
 
+	if planScaleDownChoice(&in, &plan) {
+		return plan
+	}
 	if done := planScaleDown(&in, &plan, replicas, condemned, ordered); !done {
 		return plan
 	}
 	planClaimDeletion(&in, &plan, condemned, moved)
 
+	planReplacements(&in, &plan, replicas, availability)
 	if set.Spec.UpdateStrategy.Paused {
 		return plan.wait(0, "updates are paused")
 	}
@@ -512,7 +520,7 @@ func planRollingUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 	ordinals := identity.Ordinals(set)
 	partition := in.partition
 	blocked := false
-	for i := len(replicas) - 1; i >= 0 && ordinals[i] >= partition; i-- {
+	for _, i := range updateOrder(replicas, ordinals, partition) {
 		pod := replicas[i]
 		if pod == nil || IsTerminating(pod) || identity.Revision(pod) == in.UpdateRevision {
 			continue

@@ -1,0 +1,194 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+)
+
+// The labels a game server (or a hook, or a person) sets on its pod to steer the operator.
+const (
+	// StateLabel is the game server's state: None, WaitToBeDeleted, Maintaining or Allocated (has players).
+	StateLabel = "tkex.tencent.com/game-server-state"
+	// DeletionPriorityLabel is an integer: among servers of one state, a scale-down removes the highest first.
+	DeletionPriorityLabel = "tkex.tencent.com/deletion-priority"
+	// UpdatePriorityLabel is an integer: an update takes the highest first, instead of the highest ordinal.
+	UpdatePriorityLabel = "tkex.tencent.com/update-priority"
+	// ReplaceLabel set to "true" makes the operator delete the pod and create it again at its ordinal.
+	ReplaceLabel = "tkex.tencent.com/replace"
+	// DeletionCostAnnotation is Kubernetes' pod deletion cost, which the upstream GameDeployment reads: among
+	// servers of one state and priority, the cheapest goes first.
+	DeletionCostAnnotation = "controller.kubernetes.io/pod-deletion-cost"
+)
+
+// The states of a game server, in the order a scale-down removes them.
+const (
+	StateWaitToBeDeleted = "WaitToBeDeleted"
+	StateNone            = "None"
+	StateMaintaining     = "Maintaining"
+	StateAllocated       = "Allocated"
+)
+
+var stateRank = map[string]int{StateWaitToBeDeleted: 0, StateNone: 1, "": 1, StateMaintaining: 2, StateAllocated: 3}
+
+func rankOf(pod *corev1.Pod) int {
+	if r, ok := stateRank[pod.Labels[StateLabel]]; ok {
+		return r
+	}
+	return stateRank[StateNone]
+}
+
+func intLabel(values map[string]string, key string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(values[key]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// removalOrder sorts pods so that those a scale-down removes first come first: WaitToBeDeleted, then None, then
+// Maintaining, then Allocated; within a state the highest deletion priority, then the lowest deletion cost, then
+// the highest ordinal, as a StatefulSet would.
+func (in *Input) removalOrder(pods []*corev1.Pod) {
+	sort.SliceStable(pods, func(i, j int) bool {
+		a, b := pods[i], pods[j]
+		if ra, rb := rankOf(a), rankOf(b); ra != rb {
+			return ra < rb
+		}
+		if pa, pb := intLabel(a.Labels, DeletionPriorityLabel), intLabel(b.Labels, DeletionPriorityLabel); pa != pb {
+			return pa > pb
+		}
+		if ca, cb := intLabel(a.Annotations, DeletionCostAnnotation), intLabel(b.Annotations, DeletionCostAnnotation); ca != cb {
+			return ca < cb
+		}
+		oa, _ := identity.OrdinalOf(in.Set, a.Name)
+		ob, _ := identity.OrdinalOf(in.Set, b.Name)
+		return oa > ob
+	})
+}
+
+// planScaleDownChoice picks the game servers a scale-down removes when they are not the highest ordinals, and
+// reserves their ordinals so that every other server keeps its ordinal, name and volumes. It returns true when
+// it asked for reservations: the scale-down waits for them.
+func planScaleDownChoice(in *Input, plan *Plan) bool {
+	set := in.Set
+	n := int(identity.Replicas(set))
+	var candidates []*corev1.Pod
+	occupied := map[int32]bool{}
+	highest := int32(-1)
+	for _, pod := range in.Pods {
+		ord, _ := identity.OrdinalOf(set, pod.Name)
+		occupied[ord] = true
+		if IsTerminating(pod) || identity.IsReserved(set, ord) || ord < identity.StartOrdinal(set) {
+			continue
+		}
+		candidates = append(candidates, pod)
+		highest = max(highest, ord)
+	}
+	if len(candidates) <= n {
+		return false
+	}
+	for ord := identity.StartOrdinal(set); ord < highest; ord++ {
+		if !occupied[ord] && !identity.IsReserved(set, ord) {
+			// a missing pod below the others is created first: reserving around it would move it
+			return false
+		}
+	}
+	in.removalOrder(candidates)
+	victims := candidates[:len(candidates)-n]
+	desired := map[int32]bool{}
+	for _, ord := range identity.Ordinals(set) {
+		desired[ord] = true
+	}
+	choice := false
+	for _, pod := range victims {
+		if ord, _ := identity.OrdinalOf(set, pod.Name); desired[ord] {
+			choice = true
+		}
+	}
+	if !choice {
+		// the highest ordinals are the ones to go: the plain scale-down
+		return false
+	}
+	var ordinals []int32
+	var names []string
+	for _, pod := range victims {
+		ord, _ := identity.OrdinalOf(set, pod.Name)
+		ordinals = append(ordinals, ord)
+		names = append(names, pod.Name)
+	}
+	sort.Slice(ordinals, func(i, j int) bool { return ordinals[i] < ordinals[j] })
+	plan.add(Action{Type: ReserveOrdinals, Ordinals: ordinals,
+		Reason: fmt.Sprintf("scale down by removing %s, chosen by state, deletion priority and cost", strings.Join(names, ", "))})
+	plan.wait(0, "reserving the ordinals of %s before scaling down", strings.Join(names, ", "))
+	return true
+}
+
+// planReplacements deletes the pods labelled for replacement, within maxUnavailable and through the pre-delete
+// hook: they come back at their ordinal, from the revision their ordinal gets.
+func planReplacements(in *Input, plan *Plan, replicas []*corev1.Pod, availability *budget) {
+	ordinals := identity.Ordinals(in.Set)
+	for i, pod := range replicas {
+		if pod == nil || IsTerminating(pod) || pod.Labels[ReplaceLabel] != "true" {
+			continue
+		}
+		if !availability.take(in.serving(pod)) {
+			plan.wait(0, "replacing pod %s: maxUnavailable (%d) pods are unavailable", pod.Name, MaxUnavailable(in.Set))
+			continue
+		}
+		if !in.gate(plan, in.preDeleteHook(), pod, "replaced") {
+			continue
+		}
+		plan.add(Action{Type: DeletePod, Ordinal: ordinals[i], Pod: pod, Reason: "replacement requested by its " + ReplaceLabel + " label"})
+	}
+}
+
+// updateOrder lists the indexes of the pods at or above the partition in the order an update takes them.
+func updateOrder(replicas []*corev1.Pod, ordinals []int32, partition int32) []int {
+	var indexes []int
+	for i := len(replicas) - 1; i >= 0 && ordinals[i] >= partition; i-- {
+		indexes = append(indexes, i)
+	}
+	byUpdatePriority(replicas, indexes)
+	return indexes
+}
+
+// byUpdatePriority orders the indexes of pods to update: the highest update priority first, then the highest
+// ordinal, as without priorities.
+func byUpdatePriority(replicas []*corev1.Pod, indexes []int) {
+	sort.SliceStable(indexes, func(a, b int) bool {
+		pa, pb := replicas[indexes[a]], replicas[indexes[b]]
+		var wa, wb int64
+		if pa != nil {
+			wa = intLabel(pa.Labels, UpdatePriorityLabel)
+		}
+		if pb != nil {
+			wb = intLabel(pb.Labels, UpdatePriorityLabel)
+		}
+		if wa != wb {
+			return wa > wb
+		}
+		return indexes[a] > indexes[b]
+	})
+}
