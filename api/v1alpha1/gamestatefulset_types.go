@@ -98,6 +98,40 @@ type RollingUpdateStatefulSetStrategy struct {
 	// +kubebuilder:validation:XValidation:rule="type(self) == int ? self >= 1 : self.matches('^(100|[1-9][0-9]?)%$')",message="maxUnavailable must be an integer of at least 1 or a percentage from 1% to 100%"
 	// +optional
 	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
+	// MaxSurge is how many pods above replicas an update may create, on the update revision, before the outdated
+	// pods they stand in for go: an integer or a percentage of replicas, rounded up (default 0). It applies with
+	// the Parallel pod management policy while an update is in progress, as upstream; the surge pods go once it
+	// completes.
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=4
+	// +kubebuilder:validation:XValidation:rule="type(self) == int ? self >= 0 : self.matches('^(100|[1-9]?[0-9])%$')",message="maxSurge must be a non-negative integer or a percentage from 0% to 100%"
+	// +optional
+	MaxSurge *intstr.IntOrString `json:"maxSurge,omitempty"`
+}
+
+// InplaceUpdatePolicy says how in-place updates follow one another.
+// +kubebuilder:validation:Enum=DisOrdered;OrderedReady;OrderedUpdated
+type InplaceUpdatePolicy string
+
+const (
+	// DisOrderedInplaceUpdatePolicy updates up to maxUnavailable pods at once, each as soon as there is room.
+	DisOrderedInplaceUpdatePolicy InplaceUpdatePolicy = "DisOrdered"
+	// OrderedReadyInplaceUpdatePolicy updates one pod at a time, the next once the one before is Ready again.
+	OrderedReadyInplaceUpdatePolicy InplaceUpdatePolicy = "OrderedReady"
+	// OrderedUpdatedInplaceUpdatePolicy updates one pod at a time, the next once the one before runs its new
+	// containers, Ready or not.
+	OrderedUpdatedInplaceUpdatePolicy InplaceUpdatePolicy = "OrderedUpdated"
+)
+
+// GameStatefulSetScaleStrategy says how the set scales.
+type GameStatefulSetScaleStrategy struct {
+	// CreateBatch is how many pods a Parallel set creates before it waits for them to be Ready: an integer or a
+	// percentage of replicas, rounded up (default 100%).
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=4
+	// +kubebuilder:validation:XValidation:rule="type(self) == int ? self >= 1 : self.matches('^(100|[1-9][0-9]?)%$')",message="createBatch must be an integer of at least 1 or a percentage from 1% to 100%"
+	// +optional
+	CreateBatch *intstr.IntOrString `json:"createBatch,omitempty"`
 }
 
 // InPlaceUpdateStrategy configures the InplaceUpdate strategy.
@@ -108,6 +142,9 @@ type InPlaceUpdateStrategy struct {
 	// +kubebuilder:default=0
 	// +optional
 	GracePeriodSeconds int32 `json:"gracePeriodSeconds,omitempty"`
+	// Policy is DisOrdered (the default), OrderedReady or OrderedUpdated.
+	// +optional
+	Policy InplaceUpdatePolicy `json:"policy,omitempty"`
 }
 
 // GameStatefulSetUpdateStrategy says how pods move to a new revision of the template.
@@ -202,6 +239,19 @@ type GameStatefulSetSpec struct {
 	// Ordinals configures the first ordinal.
 	// +optional
 	Ordinals *GameStatefulSetOrdinals `json:"ordinals,omitempty"`
+
+	// ScaleStrategy says how the set scales: createBatch.
+	// +optional
+	ScaleStrategy *GameStatefulSetScaleStrategy `json:"scaleStrategy,omitempty"`
+
+	// DisableReadinessGate leaves the InPlaceUpdateReady readiness gate out of new pods: in-place updates then
+	// cannot take a pod out of its Services' endpoints for gracePeriodSeconds before it restarts.
+	// +optional
+	DisableReadinessGate bool `json:"disableReadinessGate,omitempty"`
+
+	// WithoutReadiness is the upstream operator's earlier name of disableReadinessGate; either disables the gate.
+	// +optional
+	WithoutReadiness bool `json:"withoutReadiness,omitempty"`
 
 	// ReserveOrders are ordinals no pod runs at: an ordinal ("3") or an inclusive range ("10-19"). Replicas counts
 	// the pods that run: the set's ordinals are the first replicas ordinals from ordinals.start that are not
@@ -323,4 +373,12 @@ type GameStatefulSetList struct {
 
 func init() {
 	SchemeBuilder.Register(&GameStatefulSet{}, &GameStatefulSetList{})
+}
+
+// MaxUnavailableOrNil is maxUnavailable, or nil when the strategy or the field is not set.
+func (s *RollingUpdateStatefulSetStrategy) MaxUnavailableOrNil() *intstr.IntOrString {
+	if s == nil {
+		return nil
+	}
+	return s.MaxUnavailable
 }

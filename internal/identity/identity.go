@@ -187,7 +187,8 @@ func NewPod(set *gstsv1alpha1.GameStatefulSet, template *corev1.PodTemplateSpec,
 		pod.Labels[k] = v
 	}
 	pod.Labels[RevisionLabel] = revisionName
-	if set.Spec.UpdateStrategy.Type == gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType && !HasReadinessGate(pod, InPlaceUpdateReady) {
+	gated := !set.Spec.DisableReadinessGate && !set.Spec.WithoutReadiness
+	if gated && set.Spec.UpdateStrategy.Type == gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType && !HasReadinessGate(pod, InPlaceUpdateReady) {
 		pod.Spec.ReadinessGates = append(pod.Spec.ReadinessGates, corev1.PodReadinessGate{ConditionType: InPlaceUpdateReady})
 	}
 	pod.Spec.Hostname = pod.Name

@@ -47,7 +47,7 @@ func (in *Input) serving(pod *corev1.Pod) bool {
 
 // unavailable counts the set's ordinals out of service: without a pod, or with one that is not serving.
 func (in *Input) unavailable() int {
-	replicas, _ := slots(in.Set, in.Pods)
+	replicas, _ := in.slots()
 	n := 0
 	for _, pod := range replicas {
 		if pod == nil || !in.serving(pod) {

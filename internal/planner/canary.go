@@ -85,12 +85,15 @@ func planCanary(in *Input, plan *Plan) (restarted bool, stepRun *Action) {
 	return d.Restarted, stepRun
 }
 
-// updatedReady counts the pods of the desired ordinals that run the update revision, ready.
+// updatedReady counts the pods of the set's ordinals (surge ones aside) that run the update revision, ready.
 func (in *Input) updatedReady() int32 {
-	replicas, _ := slots(in.Set, in.Pods)
+	ordinals := map[int32]bool{}
+	for _, ord := range identity.Ordinals(in.Set) {
+		ordinals[ord] = true
+	}
 	n := int32(0)
-	for _, pod := range replicas {
-		if pod != nil && !IsTerminating(pod) && identity.Revision(pod) == in.UpdateRevision &&
+	for _, pod := range in.Pods {
+		if ord, _ := identity.OrdinalOf(in.Set, pod.Name); ordinals[ord] && !IsTerminating(pod) && identity.Revision(pod) == in.UpdateRevision &&
 			!inplace.InProgress(pod, in.UpdateRevision) && IsRunningAndReady(pod) {
 			n++
 		}

@@ -18,13 +18,17 @@ package planner
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 )
 
 // The labels a game server (or a hook, or a person) sets on its pod to steer the operator.
@@ -93,7 +97,7 @@ func (in *Input) removalOrder(pods []*corev1.Pod) {
 // it asked for reservations: the scale-down waits for them.
 func planScaleDownChoice(in *Input, plan *Plan) bool {
 	set := in.Set
-	n := int(identity.Replicas(set))
+	n := len(in.ordinalList())
 	var candidates []*corev1.Pod
 	occupied := map[int32]bool{}
 	highest := int32(-1)
@@ -118,7 +122,7 @@ func planScaleDownChoice(in *Input, plan *Plan) bool {
 	in.removalOrder(candidates)
 	victims := candidates[:len(candidates)-n]
 	desired := map[int32]bool{}
-	for _, ord := range identity.Ordinals(set) {
+	for _, ord := range in.ordinalList() {
 		desired[ord] = true
 	}
 	choice := false
@@ -148,7 +152,7 @@ func planScaleDownChoice(in *Input, plan *Plan) bool {
 // planReplacements deletes the pods labelled for replacement, within maxUnavailable and through the pre-delete
 // hook: they come back at their ordinal, from the revision their ordinal gets.
 func planReplacements(in *Input, plan *Plan, replicas []*corev1.Pod, availability *budget) {
-	ordinals := identity.Ordinals(in.Set)
+	ordinals := in.ordinalList()
 	for i, pod := range replicas {
 		if pod == nil || IsTerminating(pod) || pod.Labels[ReplaceLabel] != "true" {
 			continue
@@ -191,4 +195,104 @@ func byUpdatePriority(replicas []*corev1.Pod, indexes []int) {
 		}
 		return indexes[a] > indexes[b]
 	})
+}
+
+// ordinalList is the ordinals the plan keeps pods at: the set's ordinals, then the surge ones an update adds.
+func (in *Input) ordinalList() []int32 {
+	if in.ordinals == nil {
+		ordinals := identity.Ordinals(in.Set)
+		if surge := in.surge(ordinals); surge > 0 {
+			ordinals = append(ordinals, surgeOrdinals(in.Set, ordinals, surge)...)
+		}
+		in.ordinals = ordinals
+	}
+	return in.ordinals
+}
+
+// MaxSurge is rollingUpdate.maxSurge as a number of pods, rounded up as upstream; 0 without it.
+func MaxSurge(set *gstsv1alpha1.GameStatefulSet) int32 {
+	ru := set.Spec.UpdateStrategy.RollingUpdate
+	if ru == nil || ru.MaxSurge == nil {
+		return 0
+	}
+	n, err := intstr.GetScaledValueFromIntOrPercent(ru.MaxSurge, int(identity.Replicas(set)), true)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return int32(n)
+}
+
+// surge is how many pods above replicas the update may run now, as upstream: maxSurge, at most the pods of the
+// set's ordinals still to be updated and ready, and only for Parallel sets with an update in progress.
+func (in *Input) surge(ordinals []int32) int32 {
+	set := in.Set
+	max := MaxSurge(set)
+	if max == 0 || set.Spec.PodManagementPolicy != gstsv1alpha1.ParallelPodManagement ||
+		set.Spec.UpdateStrategy.Type == gstsv1alpha1.OnDeleteStatefulSetStrategyType || in.CurrentRevision == in.UpdateRevision {
+		return 0
+	}
+	index := make(map[int32]bool, len(ordinals))
+	for _, ord := range ordinals {
+		index[ord] = true
+	}
+	partition := in.partition
+	if partition == 0 && len(canarySteps(set)) == 0 {
+		partition = PartitionOrdinal(set)
+	}
+	toUpdate := int32(0)
+	for _, ord := range ordinals {
+		if ord >= partition {
+			toUpdate++
+		}
+	}
+	for _, pod := range in.Pods {
+		ord, _ := identity.OrdinalOf(set, pod.Name)
+		if index[ord] && ord >= partition && !IsTerminating(pod) && identity.Revision(pod) == in.UpdateRevision &&
+			!inplace.InProgress(pod, in.UpdateRevision) && IsRunningAndReady(pod) {
+			toUpdate--
+		}
+	}
+	return min(max, toUpdate)
+}
+
+// surgeOrdinals are the n unreserved ordinals after the set's last one.
+func surgeOrdinals(set *gstsv1alpha1.GameStatefulSet, ordinals []int32, n int32) []int32 {
+	next := identity.StartOrdinal(set)
+	if len(ordinals) > 0 {
+		next = ordinals[len(ordinals)-1] + 1
+	}
+	var extra []int32
+	for ord := next; int32(len(extra)) < n && ord < math.MaxInt32; ord++ {
+		if !identity.IsReserved(set, ord) {
+			extra = append(extra, ord)
+		}
+	}
+	return extra
+}
+
+// CreateBatch is scaleStrategy.createBatch as a number of pods, rounded up: how many pods of a Parallel set may be
+// starting (created, not yet Running and Ready) at once. All of them without it, as upstream's 100%.
+func CreateBatch(set *gstsv1alpha1.GameStatefulSet) int {
+	replicas := int(identity.Replicas(set)) + int(MaxSurge(set))
+	s := set.Spec.ScaleStrategy
+	if s == nil || s.CreateBatch == nil {
+		return max(1, replicas)
+	}
+	n, err := intstr.GetScaledValueFromIntOrPercent(s.CreateBatch, int(identity.Replicas(set)), true)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// starting counts the pods of the plan's ordinals that are starting: not terminating, not failed, not yet Running
+// and Ready.
+func (in *Input) starting(replicas []*corev1.Pod) int {
+	n := 0
+	for _, pod := range replicas {
+		if pod != nil && !IsTerminating(pod) && !IsFailed(pod) && !IsRunningAndReady(pod) && !in.updating(pod) {
+			n++
+		}
+	}
+	return n
 }

@@ -192,3 +192,81 @@ func TestUpdatePriorityOrdersTheUpdate(t *testing.T) {
 	set.Spec.UpdateStrategy.RollingUpdate = &gstsv1alpha1.RollingUpdateStatefulSetStrategy{Partition: ptr.To(intstr.FromInt32(2))}
 	expectActions(t, Compute(in), "DeletePod 3")
 }
+
+func surge(n int32) func(*gstsv1alpha1.GameStatefulSet) {
+	return func(set *gstsv1alpha1.GameStatefulSet) {
+		if set.Spec.UpdateStrategy.RollingUpdate == nil {
+			set.Spec.UpdateStrategy.RollingUpdate = &gstsv1alpha1.RollingUpdateStatefulSetStrategy{}
+		}
+		set.Spec.UpdateStrategy.RollingUpdate.MaxSurge = ptr.To(intstr.FromInt32(n))
+	}
+}
+
+func TestMaxSurgeCreatesUpdatedPodsBeforeOldOnesGo(t *testing.T) {
+	set := newSet(3, parallel, surge(2), maxUnavailable(intstr.FromInt32(2)))
+	old := []*corev1.Pod{pod(set, 0, "rev-1", ready), pod(set, 1, "rev-1", ready), pod(set, 2, "rev-1", ready)}
+	// the two surge pods first: while they start, the budget is spent
+	plan := Compute(input(set, old...))
+	expectActions(t, plan, "CreatePod 3 rev-2", "CreatePod 4 rev-2")
+	if plan.Surge != 2 {
+		t.Errorf("surge %d", plan.Surge)
+	}
+	// surge pods ready: two old pods go
+	withSurge := append(append([]*corev1.Pod(nil), old...), pod(set, 3, "rev-2", ready), pod(set, 4, "rev-2", ready))
+	expectActions(t, Compute(input(set, withSurge...)), "DeletePod 2", "DeletePod 1")
+	// one old pod left to update: one surge pod is enough, the other goes
+	oneLeft := []*corev1.Pod{pod(set, 0, "rev-1", ready), pod(set, 1, "rev-2", ready), pod(set, 2, "rev-2", ready), pod(set, 3, "rev-2", ready), pod(set, 4, "rev-2", ready)}
+	expectActions(t, Compute(input(set, oneLeft...)), "DeletePod 4", "DeletePod 0")
+	// all updated: the surge pods go, and only then does the current revision move
+	done := []*corev1.Pod{pod(set, 0, "rev-2", ready), pod(set, 1, "rev-2", ready), pod(set, 2, "rev-2", ready), pod(set, 3, "rev-2", ready)}
+	expectActions(t, Compute(input(set, done...)), "DeletePod 3")
+	if s := Status(input(set, done...), ""); s.CurrentRevision != "rev-1" {
+		t.Errorf("current revision %s while a surge pod exists", s.CurrentRevision)
+	}
+}
+
+func TestMaxSurgeOnlyForParallelUpdates(t *testing.T) {
+	ordered := newSet(3, surge(2))
+	expectActions(t, Compute(input(ordered, pod(ordered, 0, "rev-1", ready), pod(ordered, 1, "rev-1", ready), pod(ordered, 2, "rev-1", ready))), "DeletePod 2")
+	settled := newSet(3, parallel, surge(2))
+	in := input(settled, pod(settled, 0, "rev-2", ready), pod(settled, 1, "rev-2", ready), pod(settled, 2, "rev-2", ready))
+	in.CurrentRevision = "rev-2"
+	expectActions(t, Compute(in))
+}
+
+func TestCreateBatchLimitsStartingPods(t *testing.T) {
+	set := newSet(5, parallel, func(set *gstsv1alpha1.GameStatefulSet) {
+		set.Spec.ScaleStrategy = &gstsv1alpha1.GameStatefulSetScaleStrategy{CreateBatch: ptr.To(intstr.FromInt32(2))}
+	})
+	expectActions(t, Compute(input(set)), "CreatePod 0 rev-2", "CreatePod 1 rev-2")
+	expectActions(t, Compute(input(set, pod(set, 0, "rev-2", pending), pod(set, 1, "rev-2", ready))), "CreatePod 2 rev-2")
+	expectActions(t, Compute(input(set, pod(set, 0, "rev-2", ready), pod(set, 1, "rev-2", ready))), "CreatePod 2 rev-2", "CreatePod 3 rev-2")
+	set.Spec.ScaleStrategy.CreateBatch = ptr.To(intstr.FromString("100%"))
+	expectActions(t, Compute(input(set)), "CreatePod 0 rev-2", "CreatePod 1 rev-2", "CreatePod 2 rev-2", "CreatePod 3 rev-2", "CreatePod 4 rev-2")
+}
+
+func TestOrderedInPlacePolicyUpdatesOnePodAtATime(t *testing.T) {
+	set := newSet(3, parallel, strategy(gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, 0), maxUnavailable(intstr.FromInt32(3)),
+		func(set *gstsv1alpha1.GameStatefulSet) {
+			set.Spec.UpdateStrategy.InPlaceUpdateStrategy.Policy = gstsv1alpha1.OrderedReadyInplaceUpdatePolicy
+		})
+	in := inPlaceInput(set, gatedPod(set, 0, "rev-1", corev1.ConditionTrue, 60e9), gatedPod(set, 1, "rev-1", corev1.ConditionTrue, 60e9),
+		gatedPod(set, 2, "rev-1", corev1.ConditionTrue, 60e9))
+	expectActions(t, Compute(in), "UpdateInPlace 2")
+	set.Spec.UpdateStrategy.InPlaceUpdateStrategy.Policy = gstsv1alpha1.DisOrderedInplaceUpdatePolicy
+	expectActions(t, Compute(in), "UpdateInPlace 2", "UpdateInPlace 1", "UpdateInPlace 0")
+}
+
+func TestDisableReadinessGateLeavesTheGateOut(t *testing.T) {
+	for _, disable := range []func(*gstsv1alpha1.GameStatefulSet){
+		func(s *gstsv1alpha1.GameStatefulSet) { s.Spec.DisableReadinessGate = true },
+		func(s *gstsv1alpha1.GameStatefulSet) { s.Spec.WithoutReadiness = true },
+	} {
+		set := newSet(1, disable, func(s *gstsv1alpha1.GameStatefulSet) {
+			s.Spec.UpdateStrategy.Type = gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType
+		})
+		if p := identity.NewPod(set, &set.Spec.Template, "rev-1", 0); len(p.Spec.ReadinessGates) != 0 {
+			t.Errorf("readiness gates %v", p.Spec.ReadinessGates)
+		}
+	}
+}

@@ -162,7 +162,7 @@ func checkPlan(t *testing.T, in Input, plan Plan) {
 	{
 		set := in.Set
 		desired := map[int32]bool{}
-		for _, ord := range identity.Ordinals(set) {
+		for _, ord := range in.ordinalList() {
 			desired[ord] = true
 		}
 		partitionOrdinal := PartitionOrdinal(set)
@@ -247,7 +247,7 @@ func checkPlan(t *testing.T, in Input, plan Plan) {
 				}
 				created[a.Ordinal] = true
 				if !desired[a.Ordinal] {
-					t.Fatalf("pod created for ordinal %d, not one of the set's %v: %v", a.Ordinal, identity.Ordinals(set), describe(plan))
+					t.Fatalf("pod created for ordinal %d, not one of the set's %v: %v", a.Ordinal, in.ordinalList(), describe(plan))
 				}
 				// OnDelete has no partition: a pod a person deleted comes back at the update revision
 				if onDelete := set.Spec.UpdateStrategy.Type == gstsv1alpha1.OnDeleteStatefulSetStrategyType; !onDelete &&
@@ -276,6 +276,39 @@ func checkPlan(t *testing.T, in Input, plan Plan) {
 				}
 			}
 		}
+		setOrdinals := map[int32]bool{}
+		for _, ord := range identity.Ordinals(set) {
+			setOrdinals[ord] = true
+		}
+		surged, createdNow := int32(0), 0
+		for ord := range created {
+			createdNow++
+			if !setOrdinals[ord] {
+				surged++
+			}
+		}
+		for ord, p := range existing {
+			if desired[ord] && !setOrdinals[ord] && !IsTerminating(p) {
+				surged++
+			}
+		}
+		if surged > MaxSurge(set) {
+			t.Fatalf("%d surge pods with maxSurge %d: %v", surged, MaxSurge(set), describe(plan))
+		}
+		if set.Spec.PodManagementPolicy == gstsv1alpha1.ParallelPodManagement && createdNow > 0 {
+			// the pods moved off lost nodes in this plan are gone: their ordinals are recreated
+			remaining := in
+			remaining.Pods, remaining.ordinals = nil, nil
+			for _, p := range in.Pods {
+				if ord, _ := identity.OrdinalOf(set, p.Name); existing[ord] == p {
+					remaining.Pods = append(remaining.Pods, p)
+				}
+			}
+			replicasNow, _ := remaining.slots()
+			if starting := remaining.starting(replicasNow); starting+createdNow > CreateBatch(set) {
+				t.Fatalf("%d pods created with %d starting and createBatch %d: %v", createdNow, starting, CreateBatch(set), describe(plan))
+			}
+		}
 		if budget := max(0, MaxUnavailable(set)-downOffLost); moves > budget {
 			t.Fatalf("%d pods moved off lost nodes with %d down otherwise and maxUnavailable %d: %v", moves, downOffLost, MaxUnavailable(set), describe(plan))
 		}
@@ -290,11 +323,21 @@ func checkPlan(t *testing.T, in Input, plan Plan) {
 // for each pod: a running pod is never deleted or updated in place before its hook succeeded, and the pods whose
 // hooks run count against maxUnavailable.
 func FuzzComputeWithHooks(f *testing.F) {
-	f.Add(uint8(3), uint8(0), uint8(1), uint8(0x01), []byte{0x05, 0x07, 0x05, 0x05}, uint8(3), []byte{2, 1, 0, 3})
-	f.Add(uint8(4), uint8(0), uint8(2), uint8(0x05), []byte{0x05, 0x05, 0x05, 0x05}, uint8(1), []byte{1, 2, 2, 0})
-	f.Fuzz(func(t *testing.T, replicas, partitionByte, maxUnavailableByte, flags uint8, states []byte, hooks uint8, phases []byte) {
+	f.Add(uint8(3), uint8(0), uint8(1), uint8(0x01), []byte{0x05, 0x07, 0x05, 0x05}, uint8(3), []byte{2, 1, 0, 3}, uint8(0))
+	f.Add(uint8(4), uint8(0), uint8(2), uint8(0x05), []byte{0x05, 0x05, 0x05, 0x05}, uint8(1), []byte{1, 2, 2, 0}, uint8(0x0a))
+	f.Add(uint8(5), uint8(0), uint8(2), uint8(0x01), []byte{0x05, 0x05, 0x07, 0x05, 0x05}, uint8(0), []byte{0, 0, 0, 0, 0}, uint8(0x12))
+	f.Fuzz(func(t *testing.T, replicas, partitionByte, maxUnavailableByte, flags uint8, states []byte, hooks uint8, phases []byte, fleet uint8) {
 		in := fuzzInput(replicas, partitionByte, maxUnavailableByte, flags, states)
 		set := in.Set
+		// fleet bits 0-2: maxSurge; 3-5: createBatch (0: unset); 6: the OrderedReady in-place policy; 7: no readiness gate
+		set.Spec.UpdateStrategy.RollingUpdate.MaxSurge = ptr.To(intstr.FromInt32(int32(fleet & 7)))
+		if b := int32(fleet >> 3 & 7); b > 0 {
+			set.Spec.ScaleStrategy = &gstsv1alpha1.GameStatefulSetScaleStrategy{CreateBatch: ptr.To(intstr.FromInt32(b))}
+		}
+		if fleet&0x40 != 0 {
+			set.Spec.UpdateStrategy.InPlaceUpdateStrategy = &gstsv1alpha1.InPlaceUpdateStrategy{Policy: gstsv1alpha1.OrderedReadyInplaceUpdatePolicy}
+		}
+		set.Spec.DisableReadinessGate = fleet&0x80 != 0
 		// hooks bits 3-7: a reserved ordinal, or a range of two from it
 		if r := int32(hooks >> 3); r != 0 {
 			from := identity.StartOrdinal(set) + r%12

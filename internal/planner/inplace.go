@@ -35,6 +35,14 @@ func gracePeriod(set *gstsv1alpha1.GameStatefulSet) time.Duration {
 	return 0
 }
 
+// inPlacePolicy is inPlaceUpdateStrategy.policy, DisOrdered when unset.
+func inPlacePolicy(set *gstsv1alpha1.GameStatefulSet) gstsv1alpha1.InplaceUpdatePolicy {
+	if s := set.Spec.UpdateStrategy.InPlaceUpdateStrategy; s != nil && s.Policy != "" {
+		return s.Policy
+	}
+	return gstsv1alpha1.DisOrderedInplaceUpdatePolicy
+}
+
 func isInPlaceStrategy(set *gstsv1alpha1.GameStatefulSet) bool {
 	t := set.Spec.UpdateStrategy.Type
 	return t == gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType || t == gstsv1alpha1.HotPatchGameStatefulSetStrategyType
@@ -61,7 +69,7 @@ func (in *Input) mayUpdate(pod *corev1.Pod, ordinal int32) bool {
 // in-place update: new pods, pods whose update completed, and pods whose grace period was cut short (partition
 // raised, updates paused, rolled back).
 func planReadinessGates(in *Input, plan *Plan, replicas []*corev1.Pod) {
-	ordinals := identity.Ordinals(in.Set)
+	ordinals := in.ordinalList()
 	for i, pod := range replicas {
 		if pod == nil || IsTerminating(pod) || !inplace.HasGate(pod) {
 			continue
@@ -86,16 +94,30 @@ func planReadinessGates(in *Input, plan *Plan, replicas []*corev1.Pod) {
 func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availability *budget) {
 	set := in.Set
 	hotPatch := set.Spec.UpdateStrategy.Type == gstsv1alpha1.HotPatchGameStatefulSetStrategyType
-	ordinals := identity.Ordinals(set)
+	ordinals := in.ordinalList()
 	partition := in.partition
 	grace := gracePeriod(set)
 	target := in.Templates[in.UpdateRevision]
 
 	blocked := false
+	// the ordered policies start one pod at a time: none while another is out of service (OrderedReady) or has
+	// not got its new containers yet (OrderedUpdated)
+	ordered := -1
+	if policy := inPlacePolicy(set); policy != gstsv1alpha1.DisOrderedInplaceUpdatePolicy {
+		ordered = 1
+		for _, pod := range replicas {
+			if pod != nil && ((policy == gstsv1alpha1.OrderedReadyInplaceUpdatePolicy && !in.serving(pod)) || in.updating(pod)) {
+				ordered = 0
+			}
+		}
+	}
 	take := func(pod *corev1.Pod) bool {
-		if !availability.take(in.serving(pod)) {
+		if ordered == 0 || !availability.take(in.serving(pod)) {
 			blocked = true
 			return false
+		}
+		if ordered > 0 {
+			ordered--
 		}
 		return true
 	}

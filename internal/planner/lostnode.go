@@ -153,7 +153,7 @@ func planLostNodes(in *Input, plan *Plan, b *budget) map[*corev1.Pod]bool {
 // downOffLostNodes counts the set's ordinals that are down for another reason than a lost node: without a pod,
 // with a terminating pod, or with a pod not available yet (a moved pod's replacement among them).
 func (in *Input) downOffLostNodes(lostSince map[string]time.Time) int {
-	replicas, _ := slots(in.Set, in.Pods)
+	replicas, _ := in.slots()
 	down := 0
 	for _, pod := range replicas {
 		if pod != nil {

@@ -114,7 +114,7 @@ func spread(set *gstsv1alpha1.GameStatefulSet, replicas int, lost ...int) Input 
 }
 
 func TestMovesOffLostNodesGoThroughTheAvailabilityBudget(t *testing.T) {
-	set := newSet(5, parallel)
+	set := newSet(5, parallel, maxUnavailable(intstr.FromInt32(1)))
 	in := spread(set, 5, 1, 3)
 	// two lost nodes of five: one pod moves at a time (maxUnavailable 1)
 	plan := Compute(in)

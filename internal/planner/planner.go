@@ -134,6 +134,8 @@ type Input struct {
 	// runs indexes HookRuns by name; partition is the lowest ordinal the update moves: both set by Compute.
 	runs      map[string]*gstsv1alpha1.HookRun
 	partition int32
+	// ordinals are the ordinals the plan keeps pods at: the set's and the surge ones (ordinalList).
+	ordinals []int32
 }
 
 // Plan is the ordered list of changes to make now, and why the rest waits.
@@ -162,6 +164,8 @@ type Plan struct {
 	Hooks HookConditions
 	// HookFailed lists the pod hooks that did not succeed, and what that means for their pods.
 	HookFailed []string
+	// Surge is how many pods above replicas the update runs now (maxSurge).
+	Surge int32
 }
 
 func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }
@@ -221,23 +225,34 @@ func partitionOrdinalOf(set *gstsv1alpha1.GameStatefulSet, count int32) int32 {
 	return identity.StartOrdinal(set)
 }
 
-// MaxUnavailable is how many pods an update may take down at once: at least 1.
+// DefaultParallelMaxUnavailable is maxUnavailable of a Parallel set that does not say: the upstream operator's
+// default, its "automatic parallel rolling update". An OrderedReady set updates one pod at a time, as a
+// StatefulSet and the upstream operator do.
+var DefaultParallelMaxUnavailable = intstr.FromString("25%")
+
+// MaxUnavailable is how many pods an update may take down at once: at least 1. Percentages round up, as for a
+// StatefulSet and in the upstream operator.
 func MaxUnavailable(set *gstsv1alpha1.GameStatefulSet) int {
 	ru := set.Spec.UpdateStrategy.RollingUpdate
-	if ru == nil || ru.MaxUnavailable == nil {
-		return 1
+	value := ru.MaxUnavailableOrNil()
+	if value == nil {
+		if set.Spec.PodManagementPolicy != gstsv1alpha1.ParallelPodManagement {
+			return 1
+		}
+		value = &DefaultParallelMaxUnavailable
 	}
-	n, err := intstr.GetScaledValueFromIntOrPercent(ru.MaxUnavailable, int(identity.Replicas(set)), false)
+	n, err := intstr.GetScaledValueFromIntOrPercent(value, int(identity.Replicas(set)), true)
 	if err != nil || n < 1 {
 		return 1
 	}
 	return n
 }
 
-// slots splits the pods into those of the set's ordinals, aligned with identity.Ordinals, and the condemned ones
-// of removed or reserved ordinals, highest ordinal first.
-func slots(set *gstsv1alpha1.GameStatefulSet, pods []*corev1.Pod) (replicas []*corev1.Pod, condemned []*corev1.Pod) {
-	ordinals := identity.Ordinals(set)
+// slots splits the pods into those of the plan's ordinals, aligned with ordinalList, and the condemned ones of
+// removed or reserved ordinals, highest ordinal first.
+func (in *Input) slots() (replicas []*corev1.Pod, condemned []*corev1.Pod) {
+	set, pods := in.Set, in.Pods
+	ordinals := in.ordinalList()
 	index := make(map[int32]int, len(ordinals))
 	for i, ord := range ordinals {
 		index[ord] = i
@@ -297,9 +312,11 @@ func Compute(in Input) Plan {
 	if set.DeletionTimestamp != nil {
 		return plan
 	}
-	ordinals := identity.Ordinals(set)
 	in.indexRuns()
 	restarted, stepRun := planCanary(&in, &plan)
+	// the surge depends on the partition the canary set
+	in.ordinals = nil
+	plan.Surge = int32(len(in.ordinalList()) - len(identity.Ordinals(set)))
 	planHookCleanup(&in, &plan, restarted)
 	if stepRun != nil {
 		plan.add(*stepRun)
@@ -321,7 +338,7 @@ func Compute(in Input) Plan {
 		}
 		in.Pods = remaining
 	}
-	replicas, condemned := slots(set, in.Pods)
+	replicas, condemned := in.slots()
 	ordered := in.ordered()
 	minReady := set.Spec.MinReadySeconds
 
@@ -330,10 +347,17 @@ func Compute(in Input) Plan {
 	reportStuck(&plan, replicas)
 	planPostInplaceHooks(&in, &plan, replicas)
 
+	ordinals := in.ordinalList()
+	createBatch, starting := CreateBatch(set), in.starting(replicas)
 	for i, pod := range replicas {
 		ordinal := ordinals[i]
 		name := identity.PodName(set, ordinal)
 		if pod == nil {
+			if !ordered && starting >= createBatch {
+				plan.wait(0, "createBatch: %d pods are starting; the next ones are created once they are Running and Ready", starting)
+				continue
+			}
+			starting++
 			plan.add(Action{Type: CreatePod, Ordinal: ordinal, Revision: in.revisionForNewPod(ordinal),
 				Claims: in.missingClaims(ordinal), Reason: "missing"})
 			if ordered {
@@ -467,7 +491,7 @@ func planClaimDeletion(in *Input, plan *Plan, condemned []*corev1.Pod, moved map
 		return
 	}
 	desired := map[int32]bool{}
-	for _, ord := range identity.Ordinals(in.Set) {
+	for _, ord := range in.ordinalList() {
 		desired[ord] = true
 	}
 	podExists := make(map[int32]bool, len(condemned)+len(moved))
@@ -517,7 +541,7 @@ func sortedClaimNames(claims map[string]*corev1.PersistentVolumeClaim) []string 
 // maxUnavailable pods unavailable: the StatefulSet's rolling update, in parallel when maxUnavailable > 1.
 func planRollingUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availability *budget) {
 	set := in.Set
-	ordinals := identity.Ordinals(set)
+	ordinals := in.ordinalList()
 	partition := in.partition
 	blocked := false
 	for _, i := range updateOrder(replicas, ordinals, partition) {

@@ -252,7 +252,8 @@ func TestMaxUnavailable(t *testing.T) {
 	}{
 		{10, nil, 1},
 		{10, ptr.To(intstr.FromInt32(3)), 3},
-		{10, ptr.To(intstr.FromString("25%")), 2},
+		{10, ptr.To(intstr.FromString("25%")), 3},
+		{10, ptr.To(intstr.FromString("20%")), 2},
 		{3, ptr.To(intstr.FromString("10%")), 1},
 		{10, ptr.To(intstr.FromString("100%")), 10},
 	}
@@ -263,6 +264,12 @@ func TestMaxUnavailable(t *testing.T) {
 		}
 		if got := MaxUnavailable(set); got != c.want {
 			t.Errorf("replicas %d maxUnavailable %v: got %d, want %d", c.replicas, c.max, got, c.want)
+		}
+	}
+	// unset, a Parallel set rolls as upstream's default 25%, rounded up; OrderedReady one at a time
+	for replicas, want := range map[int32]int{1: 1, 4: 1, 5: 2, 10: 3} {
+		if got := MaxUnavailable(newSet(replicas, parallel)); got != want {
+			t.Errorf("Parallel, replicas %d, maxUnavailable unset: got %d, want %d", replicas, got, want)
 		}
 	}
 }

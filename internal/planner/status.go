@@ -22,6 +22,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
@@ -84,6 +85,14 @@ func Status(in Input, selector string) gstsv1alpha1.GameStatefulSetStatus {
 	return status
 }
 
+func reservedText(reserved []intstr.IntOrString) string {
+	parts := make([]string, len(reserved))
+	for i, r := range reserved {
+		parts[i] = r.String()
+	}
+	return strings.Join(parts, ",")
+}
+
 // Conditions sets Ready and Progressing on status from the counts and the plan, keeping transition times of
 // unchanged conditions. failure, when not empty, is why the last change to the cluster failed.
 func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStatefulSetStatus, plan Plan, failure string) {
@@ -99,7 +108,7 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	}
 
 	ready := metav1.Condition{Type: gstsv1alpha1.ConditionReady, ObservedGeneration: gen}
-	if status.AvailableReplicas >= desired && status.Replicas == desired {
+	if status.AvailableReplicas >= desired && status.Replicas >= desired && status.Replicas <= desired+plan.Surge {
 		ready.Status, ready.Reason = metav1.ConditionTrue, "AllReplicasReady"
 		ready.Message = fmt.Sprintf("%d of %d pods are ready and available", status.AvailableReplicas, desired)
 	} else {
@@ -131,9 +140,9 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	case len(plan.HookFailed) > 0:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonHookFailed
 		progressing.Message = fmt.Sprintf("hooks that did not succeed: %s", strings.Join(plan.HookFailed, "; "))
-	case status.Replicas != desired:
+	case status.Replicas != desired+plan.Surge:
 		progressing.Status, progressing.Reason = metav1.ConditionTrue, "Scaling"
-		progressing.Message = fmt.Sprintf("scaling from %d to %d pods", status.Replicas, desired)
+		progressing.Message = fmt.Sprintf("scaling from %d to %d pods", status.Replicas, desired+plan.Surge)
 	case len(plan.Refused) > 0:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonHotPatchRefused
 		progressing.Message = fmt.Sprintf("HotPatchUpdate only changes container images; change the strategy to update these pods: %s",
@@ -162,6 +171,12 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	}
 	if len(plan.Mismatched) > 0 {
 		progressing.Message += "; " + strings.Join(plan.Mismatched, "; ")
+	}
+	if plan.Surge > 0 {
+		progressing.Message += fmt.Sprintf("; %d surge pods above replicas for the update (maxSurge)", plan.Surge)
+	}
+	if reserved := set.Spec.ReserveOrders; len(reserved) > 0 {
+		progressing.Message += fmt.Sprintf("; reserved ordinals %s", reservedText(reserved))
 	}
 	meta.SetStatusCondition(&conditions, progressing)
 
