@@ -73,7 +73,7 @@ var _ = Describe("The API", func() {
 		Expect(err).NotTo(HaveOccurred())
 		upstream, err := filepath.Glob(filepath.Join("..", "..", "docs", "examples", "upstream-*.yaml"))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(upstream).To(HaveLen(2))
+		Expect(upstream).To(HaveLen(3))
 		Expect(examples).To(ConsistOf(HaveSuffix("gamestatefulset-sample.yml"), HaveSuffix("rolling-update.yaml"),
 			HaveSuffix("inplace-update.yaml"), HaveSuffix("hotpatch-update.yaml")))
 		for _, file := range append(append(files, examples...), upstream...) {
