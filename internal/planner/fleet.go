@@ -113,12 +113,6 @@ func planScaleDownChoice(in *Input, plan *Plan) bool {
 	if len(candidates) <= n {
 		return false
 	}
-	for ord := identity.StartOrdinal(set); ord < highest; ord++ {
-		if !occupied[ord] && !identity.IsReserved(set, ord) {
-			// a missing pod below the others is created first: reserving around it would move it
-			return false
-		}
-	}
 	in.removalOrder(candidates)
 	victims := candidates[:len(candidates)-n]
 	desired := map[int32]bool{}
@@ -134,6 +128,14 @@ func planScaleDownChoice(in *Input, plan *Plan) bool {
 	if !choice {
 		// the highest ordinals are the ones to go: the plain scale-down
 		return false
+	}
+	for ord := identity.StartOrdinal(set); ord < highest; ord++ {
+		if !occupied[ord] && !identity.IsReserved(set, ord) {
+			// a missing pod below the others is created first: reserving around it would move it, and the plain
+			// scale-down would remove servers the choice spares
+			plan.wait(0, "scaling down waits for pod %s: the servers to remove are chosen once it exists", identity.PodName(set, ord))
+			return true
+		}
 	}
 	var ordinals []int32
 	var names []string

@@ -165,11 +165,14 @@ func TestScaleDownRemovesTheChosenServers(t *testing.T) {
 
 func TestAMissingPodIsCreatedBeforeAChosenScaleDown(t *testing.T) {
 	set := newSet(2, parallel)
-	in := input(set, labelled(pod(set, 0, "rev-2", ready), StateLabel, StateWaitToBeDeleted), pod(set, 2, "rev-2", ready))
+	in := input(set, labelled(pod(set, 0, "rev-2", ready), StateLabel, StateWaitToBeDeleted), pod(set, 2, "rev-2", ready), pod(set, 3, "rev-2", ready))
 	in.CurrentRevision = "rev-2"
-	if got := reserved(Compute(in)); got != nil {
+	plan := Compute(in)
+	if got := reserved(plan); got != nil {
 		t.Errorf("reserved %v around the missing pod 1", got)
 	}
+	// the missing pod is created, and no server goes before the choice can be made
+	expectActions(t, plan, "CreatePod 1 rev-2")
 }
 
 func TestReplaceLabelRecreatesThePodWithinMaxUnavailable(t *testing.T) {
