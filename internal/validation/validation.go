@@ -125,6 +125,15 @@ func ignoredFields(set *gstsv1alpha1.GameStatefulSet) []string {
 		warnings = append(warnings, fmt.Sprintf("%s is ignored with OnDelete: pods move to the new revision when you delete them",
 			strategyPath.Child("rollingUpdate")))
 	}
+	parallel := set.Spec.PodManagementPolicy == gstsv1alpha1.ParallelPodManagement
+	if ru := strategy.RollingUpdate; ru != nil && ru.MaxSurge != nil && ru.MaxSurge.String() != "0" && ru.MaxSurge.String() != "0%" && !parallel {
+		warnings = append(warnings, fmt.Sprintf("%s applies to Parallel sets only, as upstream; it is ignored with %s",
+			strategyPath.Child("rollingUpdate", "maxSurge"), gstsv1alpha1.OrderedReadyPodManagement))
+	}
+	if s := set.Spec.ScaleStrategy; s != nil && s.CreateBatch != nil && !parallel {
+		warnings = append(warnings, fmt.Sprintf("%s applies to Parallel sets only: OrderedReady creates one pod at a time",
+			specPath.Child("scaleStrategy", "createBatch")))
+	}
 	return warnings
 }
 
