@@ -84,7 +84,7 @@ test: verify-generated verify-fmt vet test-unit test-fuzz test-olm test-integrat
 test-unit: ## Unit tests of the pure decision logic.
 	go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/...
 
-FUZZTIME ?= 20s
+FUZZTIME ?= 12s
 .PHONY: test-fuzz
 test-fuzz: ## Fuzz the planner's invariants (with and without hooks), the adoption's template matching, the canary steps and the hook metrics for FUZZTIME each (docs/operations.md has longer runs).
 	go test ./internal/planner -run '^$$' -fuzz '^FuzzCompute$$' -fuzztime $(FUZZTIME)
