@@ -71,3 +71,11 @@ type CanaryStatus struct {
 	// +optional
 	CurrentStepHookRun string `json:"currentStepHookRun,omitempty"`
 }
+
+// StepsOrNil is the steps, or nil when there is no canary strategy.
+func (c *CanaryStrategy) StepsOrNil() []CanaryStep {
+	if c == nil {
+		return nil
+	}
+	return c.Steps
+}

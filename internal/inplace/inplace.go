@@ -78,7 +78,13 @@ type Change struct {
 	Labels, Annotations map[string]string
 	// NotInPlace says why the change cannot be made in place; empty when it can.
 	NotInPlace string
+	// Restart is set when the template asks for the pods to be restarted: `kubectl gamestatefulset rollout
+	// restart`. Every strategy recreates them, HotPatchUpdate included.
+	Restart bool
 }
+
+// RestartAnnotation on the pod template asks for every pod to be restarted; `rollout restart` sets it to the time.
+const RestartAnnotation = "tkex.tencent.com/restartedAt"
 
 // ImagesOnly tells whether the change touches container images (and pod metadata) only.
 func (c Change) ImagesOnly() bool {
@@ -113,7 +119,12 @@ func Compare(from, to *corev1.PodTemplateSpec) Change {
 			}
 		}
 	}
-	if !apiequality.Semantic.DeepEqual(patched, to) {
+	if from.Annotations[RestartAnnotation] != to.Annotations[RestartAnnotation] {
+		// a stock kubelet restarts a container for a new image only: a restart is a recreation, within the
+		// partition and maxUnavailable, under every strategy
+		change.NotInPlace = "a restart was requested (" + RestartAnnotation + ")"
+		change.Restart = true
+	} else if !apiequality.Semantic.DeepEqual(patched, to) {
 		change.NotInPlace = "fields other than container images and resources changed: " + strings.Join(changedFields(patched, to), ", ")
 	} else if len(change.Images) > 0 && len(change.Resources) > 0 {
 		change.NotInPlace = "container images and resources changed together"

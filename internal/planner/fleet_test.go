@@ -273,3 +273,27 @@ func TestDisableReadinessGateLeavesTheGateOut(t *testing.T) {
 		}
 	}
 }
+
+func TestARestartRecreatesPodsUnderEveryStrategy(t *testing.T) {
+	for _, strategyType := range []gstsv1alpha1.GameStatefulSetUpdateStrategyType{gstsv1alpha1.RollingUpdateStatefulSetStrategyType,
+		gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, gstsv1alpha1.HotPatchGameStatefulSetStrategyType} {
+		set := newSet(2, strategy(strategyType, 0))
+		set.Spec.Template.Spec.Containers[0].Image = "game:v1"
+		set.Spec.Template.Annotations = map[string]string{"tkex.tencent.com/restartedAt": "2026-12-01T12:00:00Z"}
+		in := inPlaceInput(set, pod(set, 0, "rev-1", ready), pod(set, 1, "rev-1", ready))
+		in.Templates["rev-1"].Annotations = nil
+		plan := Compute(in)
+		var updates []string
+		for _, line := range describe(plan) {
+			if line != "MarkInPlaceReady 0" && line != "MarkInPlaceReady 1" {
+				updates = append(updates, line)
+			}
+		}
+		if fmt.Sprint(updates) != "[DeletePod 1]" {
+			t.Errorf("%s: %v, want the highest pod recreated", strategyType, describe(plan))
+		}
+		if len(plan.Refused) > 0 {
+			t.Errorf("%s refused the restart: %v", strategyType, plan.Refused)
+		}
+	}
+}

@@ -147,7 +147,7 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 			changes[identity.Revision(pod)] = change
 		}
 
-		if hotPatch {
+		if hotPatch && !change.Restart {
 			if !change.ImagesOnly() {
 				plan.Refused = append(plan.Refused, fmt.Sprintf("pod %s cannot be hot-patched to revision %s: %s",
 					pod.Name, in.UpdateRevision, orDefault(change.NotInPlace, "container resources changed")))

@@ -93,7 +93,7 @@ func Update(old, set *gstsv1alpha1.GameStatefulSet) (warnings []string, errs fie
 	inPlaceChange := len(change.Images) > 0 || len(change.Resources) > 0 || change.NotInPlace != ""
 	switch set.Spec.UpdateStrategy.Type {
 	case gstsv1alpha1.HotPatchGameStatefulSetStrategyType:
-		if change.NotInPlace != "" || len(change.Resources) > 0 {
+		if !change.Restart && (change.NotInPlace != "" || len(change.Resources) > 0) {
 			why := change.NotInPlace
 			if why == "" {
 				why = "resources changed"
