@@ -135,7 +135,9 @@ func TestHistoryAndUndo(t *testing.T) {
 }
 
 func TestPodLine(t *testing.T) {
-	s := set(func(s *gstsv1alpha1.GameStatefulSet) { s.Spec.ReserveOrders = []intstr.IntOrString{intstr.FromInt32(1)} })
+	s := set(func(s *gstsv1alpha1.GameStatefulSet) {
+		s.Spec.ReserveOrders = []intstr.IntOrString{intstr.FromInt32(1)}
+	})
 	if got := strings.Join(PodLine(s, 1, nil), " "); !strings.HasPrefix(got, "1 web-1 reserved") {
 		t.Errorf("reserved ordinal: %q", got)
 	}
