@@ -24,6 +24,8 @@ CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUSTOMIZE_VERSION ?= v5.8.1
 CONTROLLER_GEN ?= $(GSTS_CACHE)/tools/controller-gen-$(CONTROLLER_TOOLS_VERSION)/controller-gen
 KUSTOMIZE ?= $(GSTS_CACHE)/tools/kustomize-$(KUSTOMIZE_VERSION)/kustomize
+KREW_VERSION ?= v0.4.3
+KREW ?= $(GSTS_CACHE)/tools/krew-$(KREW_VERSION)/krew
 ENVTEST_ASSETS ?= $(GSTS_CACHE)/kubernetes-$(KUBE_VERSION)/bin
 KUBECTL ?= $(ENVTEST_ASSETS)/kubectl
 
@@ -78,7 +80,7 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 		echo "not gofmt-formatted (run 'make fmt'):"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: verify-generated verify-fmt vet test-unit test-fuzz test-olm test-integration test-e2e ## Every test: generated files, formatting, vet, unit, a short fuzz run, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the OLM-style install and scorecard tests) suites.
+test: verify-generated verify-fmt vet test-unit test-fuzz test-plugin test-olm test-integration test-e2e ## Every test: generated files, formatting, vet, unit, a short fuzz run, the kubectl plugin installed with krew, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the OLM-style install and scorecard tests) suites.
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic.
@@ -138,6 +140,20 @@ demo: cluster-up deploy-local ## The operator end to end: local cluster, operato
 .PHONY: build
 build: generate fmt vet ## Build the manager binary.
 	go build -o bin/manager ./cmd
+
+.PHONY: plugin
+plugin: ## Build the kubectl plugin bin/kubectl-gamestatefulset, also answering as bin/kubectl-gsts; put bin/ on PATH.
+	go build -ldflags "-s -w -X main.version=v$(VERSION)" -o bin/kubectl-gamestatefulset ./cmd/kubectl-gamestatefulset
+	ln -sf kubectl-gamestatefulset bin/kubectl-gsts
+
+PLUGIN_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+.PHONY: test-plugin
+test-plugin: krew kubectl ## Install the plugin's release archive with krew, as a user would, and run it through kubectl.
+	KREW=$(KREW) KUBECTL=$(KUBECTL) hack/test-krew.sh v$(VERSION)
+
+.PHONY: plugin-release
+plugin-release: ## The plugin's release archives (dist/) for PLUGIN_PLATFORMS and their krew manifest (dist/gamestatefulset.yaml).
+	hack/plugin-release.sh v$(VERSION) $(PLUGIN_PLATFORMS)
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the cluster of the current kubeconfig.
@@ -220,6 +236,11 @@ scorecard-push: ## Push the custom scorecard tests image.
 controller-gen: $(CONTROLLER_GEN) ## Build controller-gen into the cache.
 $(CONTROLLER_GEN):
 	GOBIN=$(dir $(CONTROLLER_GEN)) GOFLAGS=-mod=mod go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+
+.PHONY: krew
+krew: $(KREW) ## Build krew into the cache.
+$(KREW):
+	GOBIN=$(dir $(KREW)) GOFLAGS=-mod=mod go install sigs.k8s.io/krew/cmd/krew@$(KREW_VERSION)
 
 .PHONY: kustomize
 kustomize: $(KUSTOMIZE) ## Build kustomize into the cache.

@@ -34,6 +34,11 @@ import (
 var version = "dev"
 
 func main() {
+	// `gameserver version` answers without serving: what `kubectl gamestatefulset exec` runs in the e2e suite
+	if len(os.Args) > 1 && os.Args[1] == "version" {
+		fmt.Println(version)
+		return
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	var players atomic.Int64
