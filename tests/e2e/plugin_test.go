@@ -132,6 +132,17 @@ var _ = Describe("kubectl gamestatefulset", Ordered, func() {
 		Expect(imagesOf(ns, name)).To(HaveEach(gameImage + ":v2"))
 	})
 
+	It("sets the partition", func() {
+		_, err := gsts("gsts", "-n", ns, "set", "partition", name, "2")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(getSet(ns, name).Spec.UpdateStrategy.RollingUpdate.Partition.String()).To(Equal("2"))
+		out, err := gsts("gsts", "-n", ns, "get", name, "-o", "wide")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(strings.Fields(strings.Split(out, "\n")[1])[6]).To(Equal("2"))
+		_, err = gsts("gsts", "-n", ns, "set", "partition", name, "0")
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("pauses a template change and resumes it", func() {
 		_, err := gsts("gsts", "-n", ns, "rollout", "pause", name)
 		Expect(err).NotTo(HaveOccurred())
