@@ -87,13 +87,11 @@ func planCanary(in *Input, plan *Plan) (restarted bool, stepRun *Action) {
 
 // updatedReady counts the pods of the set's ordinals (surge ones aside) that run the update revision, ready.
 func (in *Input) updatedReady() int32 {
-	ordinals := map[int32]bool{}
-	for _, ord := range identity.Ordinals(in.Set) {
-		ordinals[ord] = true
-	}
+	index := newOrdinalIndex(identity.Ordinals(in.Set))
 	n := int32(0)
 	for _, pod := range in.Pods {
-		if ord, _ := identity.OrdinalOf(in.Set, pod.Name); ordinals[ord] && !IsTerminating(pod) && identity.Revision(pod) == in.UpdateRevision &&
+		ord, _ := identity.OrdinalOf(in.Set, pod.Name)
+		if _, ok := index.of(ord); ok && !IsTerminating(pod) && identity.Revision(pod) == in.UpdateRevision &&
 			!inplace.InProgress(pod, in.UpdateRevision) && IsRunningAndReady(pod) {
 			n++
 		}

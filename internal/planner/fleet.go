@@ -64,7 +64,12 @@ func rankOf(pod *corev1.Pod) int {
 }
 
 func intLabel(values map[string]string, key string) int64 {
-	n, err := strconv.ParseInt(strings.TrimSpace(values[key]), 10, 64)
+	v, ok := values[key]
+	if !ok || v == "" {
+		// most pods set none: no parse, no error to allocate
+		return 0
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil {
 		return 0
 	}
@@ -98,6 +103,10 @@ func (in *Input) removalOrder(pods []*corev1.Pod) {
 func planScaleDownChoice(in *Input, plan *Plan) bool {
 	set := in.Set
 	n := len(in.ordinalList())
+	if len(in.Pods) <= n {
+		// no more pods than ordinals: nothing to choose
+		return false
+	}
 	var candidates []*corev1.Pod
 	occupied := map[int32]bool{}
 	highest := int32(-1)
@@ -172,7 +181,7 @@ func planReplacements(in *Input, plan *Plan, replicas []*corev1.Pod, availabilit
 
 // updateOrder lists the indexes of the pods at or above the partition in the order an update takes them.
 func updateOrder(replicas []*corev1.Pod, ordinals []int32, partition int32) []int {
-	var indexes []int
+	indexes := make([]int, 0, len(replicas))
 	for i := len(replicas) - 1; i >= 0 && ordinals[i] >= partition; i-- {
 		indexes = append(indexes, i)
 	}
@@ -181,18 +190,24 @@ func updateOrder(replicas []*corev1.Pod, ordinals []int32, partition int32) []in
 }
 
 // byUpdatePriority orders the indexes of pods to update: the highest update priority first, then the highest
-// ordinal, as without priorities.
+// ordinal, as without priorities. The priorities are read once; without any the order stays as it is.
 func byUpdatePriority(replicas []*corev1.Pod, indexes []int) {
+	var weights map[int]int64
+	for _, i := range indexes {
+		if pod := replicas[i]; pod != nil {
+			if w := intLabel(pod.Labels, UpdatePriorityLabel); w != 0 {
+				if weights == nil {
+					weights = map[int]int64{}
+				}
+				weights[i] = w
+			}
+		}
+	}
+	if len(weights) == 0 {
+		return
+	}
 	sort.SliceStable(indexes, func(a, b int) bool {
-		pa, pb := replicas[indexes[a]], replicas[indexes[b]]
-		var wa, wb int64
-		if pa != nil {
-			wa = intLabel(pa.Labels, UpdatePriorityLabel)
-		}
-		if pb != nil {
-			wb = intLabel(pb.Labels, UpdatePriorityLabel)
-		}
-		if wa != wb {
+		if wa, wb := weights[indexes[a]], weights[indexes[b]]; wa != wb {
 			return wa > wb
 		}
 		return indexes[a] > indexes[b]
@@ -297,4 +312,37 @@ func (in *Input) starting(replicas []*corev1.Pod) int {
 		}
 	}
 	return n
+}
+
+// ordinalIndex finds an ordinal's place in an ascending list of ordinals: by arithmetic when the list has no gaps
+// (no reservations), which is most sets, by a map otherwise.
+type ordinalIndex struct {
+	first, count int32
+	contiguous   bool
+	places       map[int32]int
+}
+
+func newOrdinalIndex(ordinals []int32) ordinalIndex {
+	n := int32(len(ordinals))
+	if n == 0 || ordinals[n-1]-ordinals[0] == n-1 {
+		x := ordinalIndex{count: n, contiguous: true}
+		if n > 0 {
+			x.first = ordinals[0]
+		}
+		return x
+	}
+	places := make(map[int32]int, n)
+	for i, ord := range ordinals {
+		places[ord] = i
+	}
+	return ordinalIndex{places: places}
+}
+
+func (x ordinalIndex) of(ordinal int32) (int, bool) {
+	if x.contiguous {
+		i := ordinal - x.first
+		return int(i), i >= 0 && i < x.count
+	}
+	i, ok := x.places[ordinal]
+	return i, ok
 }

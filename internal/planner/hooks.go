@@ -201,6 +201,9 @@ func planPostInplaceHooks(in *Input, plan *Plan, replicas []*corev1.Pod) {
 // planHookCleanup deletes the runs no pod or revision needs any more: pod hooks of pods (or pod revisions) that
 // are gone, canary runs of other revisions than the update revision or of canary steps that were edited.
 func planHookCleanup(in *Input, plan *Plan, restarted bool) {
+	if len(in.HookRuns) == 0 {
+		return
+	}
 	live := map[string]bool{}
 	for _, pod := range in.Pods {
 		ordinal, _ := identity.OrdinalOf(in.Set, pod.Name)
@@ -226,6 +229,9 @@ func planHookCleanup(in *Input, plan *Plan, restarted bool) {
 // hookConditions lists, for the status, the pod hooks of the pods that exist, by pod name.
 func hookConditions(in *Input) HookConditions {
 	var c HookConditions
+	if len(in.HookRuns) == 0 {
+		return c
+	}
 	lists := map[hook.Kind]*[]gstsv1alpha1.PodHookCondition{
 		hook.KindPreDelete: &c.PreDelete, hook.KindPreInplace: &c.PreInplace, hook.KindPostInplace: &c.PostInplace}
 	pods := map[string]*corev1.Pod{}

@@ -211,6 +211,10 @@ func PartitionOrdinal(set *gstsv1alpha1.GameStatefulSet) int32 {
 // the update moves: with reserved ordinals the partition counts the set's pods, not ordinal positions, so that
 // "partition 3" keeps three game servers whatever gaps lie below them.
 func partitionOrdinalOf(set *gstsv1alpha1.GameStatefulSet, count int32) int32 {
+	if len(set.Spec.ReserveOrders) == 0 {
+		// no gaps: the StatefulSet's arithmetic, without listing the ordinals
+		return identity.StartOrdinal(set) + max(0, min(count, identity.Replicas(set)))
+	}
 	ordinals := identity.Ordinals(set)
 	switch {
 	case count <= 0 && len(ordinals) > 0:
@@ -253,17 +257,14 @@ func MaxUnavailable(set *gstsv1alpha1.GameStatefulSet) int {
 func (in *Input) slots() (replicas []*corev1.Pod, condemned []*corev1.Pod) {
 	set, pods := in.Set, in.Pods
 	ordinals := in.ordinalList()
-	index := make(map[int32]int, len(ordinals))
-	for i, ord := range ordinals {
-		index[ord] = i
-	}
+	index := newOrdinalIndex(ordinals)
 	replicas = make([]*corev1.Pod, len(ordinals))
 	for _, pod := range pods {
 		ord, ok := identity.OrdinalOf(set, pod.Name)
 		if !ok {
 			continue
 		}
-		if i, desired := index[ord]; desired {
+		if i, desired := index.of(ord); desired {
 			replicas[i] = pod
 		} else {
 			condemned = append(condemned, pod)
@@ -316,7 +317,7 @@ func Compute(in Input) Plan {
 	restarted, stepRun := planCanary(&in, &plan)
 	// the surge depends on the partition the canary set
 	in.ordinals = nil
-	plan.Surge = int32(len(in.ordinalList()) - len(identity.Ordinals(set)))
+	plan.Surge = max(0, int32(len(in.ordinalList()))-identity.Replicas(set))
 	planHookCleanup(&in, &plan, restarted)
 	if stepRun != nil {
 		plan.add(*stepRun)
