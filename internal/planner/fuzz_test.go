@@ -297,8 +297,9 @@ func checkPlan(t *testing.T, in Input, plan Plan) {
 		}
 		if set.Spec.PodManagementPolicy == gstsv1alpha1.ParallelPodManagement && createdNow > 0 {
 			// the pods moved off lost nodes in this plan are gone: their ordinals are recreated
+			// with the plan's ordinals: the surge is decided before the moves, from every pod
 			remaining := in
-			remaining.Pods, remaining.ordinals = nil, nil
+			remaining.Pods, remaining.ordinals = nil, in.ordinalList()
 			for _, p := range in.Pods {
 				if ord, _ := identity.OrdinalOf(set, p.Name); existing[ord] == p {
 					remaining.Pods = append(remaining.Pods, p)
