@@ -438,6 +438,19 @@ func labelPod(ctx context.Context, c client.Client, ns, name, key, value string)
 	return c.Patch(ctx, pod, patch)
 }
 
+// update applies mutate to the named set in the current namespace, writes it, and says done.
+func (e *env) update(ctx context.Context, name, done string, mutate func(*gstsv1alpha1.GameStatefulSet) error) error {
+	c, ns, err := e.client()
+	if err != nil {
+		return err
+	}
+	if err := patchSet(ctx, c, ns, name, mutate); err != nil {
+		return err
+	}
+	e.printf("gamestatefulset.tkex.tencent.com/%s %s\n", name, done)
+	return nil
+}
+
 // patchSet applies mutate to the set and writes it, retrying on conflicts.
 func patchSet(ctx context.Context, c client.Client, ns, name string, mutate func(*gstsv1alpha1.GameStatefulSet) error) error {
 	for range 5 {
@@ -463,10 +476,6 @@ func (e *env) setCmd() *cobra.Command {
 		Short: "Set container (and init container) images",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, ns, err := e.client()
-			if err != nil {
-				return err
-			}
 			images := map[string]string{}
 			for _, a := range args[1:] {
 				k, v, ok := strings.Cut(a, "=")
@@ -475,7 +484,7 @@ func (e *env) setCmd() *cobra.Command {
 				}
 				images[k] = v
 			}
-			err = patchSet(cmd.Context(), c, ns, args[0], func(s *gstsv1alpha1.GameStatefulSet) error {
+			return e.update(cmd.Context(), args[0], "image updated", func(s *gstsv1alpha1.GameStatefulSet) error {
 				found := map[string]bool{}
 				for _, list := range [][]corev1.Container{s.Spec.Template.Spec.Containers, s.Spec.Template.Spec.InitContainers} {
 					for i := range list {
@@ -491,10 +500,6 @@ func (e *env) setCmd() *cobra.Command {
 				}
 				return nil
 			})
-			if err == nil {
-				e.printf("gamestatefulset.tkex.tencent.com/%s image updated\n", args[0])
-			}
-			return err
 		},
 	})
 	set.AddCommand(&cobra.Command{
@@ -502,22 +507,14 @@ func (e *env) setCmd() *cobra.Command {
 		Short: "Set rollingUpdate.partition",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, ns, err := e.client()
-			if err != nil {
-				return err
-			}
 			p := intstr.Parse(args[1])
-			err = patchSet(cmd.Context(), c, ns, args[0], func(s *gstsv1alpha1.GameStatefulSet) error {
+			return e.update(cmd.Context(), args[0], "partition set to "+p.String(), func(s *gstsv1alpha1.GameStatefulSet) error {
 				if s.Spec.UpdateStrategy.RollingUpdate == nil {
 					s.Spec.UpdateStrategy.RollingUpdate = &gstsv1alpha1.RollingUpdateStatefulSetStrategy{}
 				}
 				s.Spec.UpdateStrategy.RollingUpdate.Partition = &p
 				return nil
 			})
-			if err == nil {
-				e.printf("gamestatefulset.tkex.tencent.com/%s partition set to %s\n", args[0], p.String())
-			}
-			return err
 		},
 	})
 	return set
@@ -569,7 +566,7 @@ func (e *env) rolloutCmd() *cobra.Command {
 		Short: "List the revisions, or show one's pod template",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, _, err := e.history(cmd.Context(), args[0])
+			entries, err := e.history(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -607,7 +604,7 @@ func (e *env) rolloutCmd() *cobra.Command {
 		Short: "Go back to the previous revision's pod template, or to revision N's",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, c, err := e.history(cmd.Context(), args[0])
+			entries, err := e.history(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -615,15 +612,11 @@ func (e *env) rolloutCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, ns, _ := e.client()
-			err = patchSet(cmd.Context(), c, ns, args[0], func(s *gstsv1alpha1.GameStatefulSet) error {
-				s.Spec.Template = *target.Template
-				return nil
-			})
-			if err == nil {
-				e.printf("gamestatefulset.tkex.tencent.com/%s rolled back to revision %d (%s)\n", args[0], target.Number, target.Name)
-			}
-			return err
+			return e.update(cmd.Context(), args[0], fmt.Sprintf("rolled back to revision %d (%s)", target.Number, target.Name),
+				func(s *gstsv1alpha1.GameStatefulSet) error {
+					s.Spec.Template = *target.Template
+					return nil
+				})
 		},
 	}
 	undo.Flags().Int64Var(&toRevision, "to-revision", 0, "the revision to go back to (0: the previous one)")
@@ -631,18 +624,10 @@ func (e *env) rolloutCmd() *cobra.Command {
 		return &cobra.Command{
 			Use: use + " NAME", Short: short, Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				c, ns, err := e.client()
-				if err != nil {
-					return err
-				}
-				err = patchSet(cmd.Context(), c, ns, args[0], func(s *gstsv1alpha1.GameStatefulSet) error {
+				return e.update(cmd.Context(), args[0], use+"d", func(s *gstsv1alpha1.GameStatefulSet) error {
 					s.Spec.UpdateStrategy.Paused = value
 					return nil
 				})
-				if err == nil {
-					e.printf("gamestatefulset.tkex.tencent.com/%s %sd\n", args[0], use)
-				}
-				return err
 			},
 		}
 	}
@@ -651,21 +636,13 @@ func (e *env) rolloutCmd() *cobra.Command {
 		Short: "Restart every pod: a new revision that every strategy rolls out by recreation, within partition and maxUnavailable",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, ns, err := e.client()
-			if err != nil {
-				return err
-			}
-			err = patchSet(cmd.Context(), c, ns, args[0], func(s *gstsv1alpha1.GameStatefulSet) error {
+			return e.update(cmd.Context(), args[0], "restarted", func(s *gstsv1alpha1.GameStatefulSet) error {
 				if s.Spec.Template.Annotations == nil {
 					s.Spec.Template.Annotations = map[string]string{}
 				}
 				s.Spec.Template.Annotations[cli.RestartedAtAnnotation] = time.Now().UTC().Format(time.RFC3339)
 				return nil
 			})
-			if err == nil {
-				e.printf("gamestatefulset.tkex.tencent.com/%s restarted\n", args[0])
-			}
-			return err
 		},
 	}
 	rollout.AddCommand(status, history, undo, paused("pause", "Pause updates of existing pods", true),
@@ -673,21 +650,20 @@ func (e *env) rolloutCmd() *cobra.Command {
 	return rollout
 }
 
-func (e *env) history(ctx context.Context, name string) ([]cli.HistoryEntry, client.Client, error) {
+func (e *env) history(ctx context.Context, name string) ([]cli.HistoryEntry, error) {
 	c, ns, err := e.client()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	set, err := e.getSet(ctx, c, ns, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	revisions, err := revisionsOf(ctx, c, set)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	entries, err := cli.History(set, revisions, revision.Template)
-	return entries, c, err
+	return cli.History(set, revisions, revision.Template)
 }
 
 func (e *env) execCmd() *cobra.Command {

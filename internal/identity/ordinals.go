@@ -82,9 +82,15 @@ func Reserved(set *gstsv1alpha1.GameStatefulSet) []OrdinalRange {
 	return merged
 }
 
-// IsReserved tells whether the ordinal is reserved.
+// IsReserved tells whether the ordinal is reserved. Loops over many ordinals read Reserved once and ask
+// InRanges instead: this parses spec.reserveOrders each time.
 func IsReserved(set *gstsv1alpha1.GameStatefulSet, ordinal int32) bool {
-	for _, r := range Reserved(set) {
+	return InRanges(Reserved(set), ordinal)
+}
+
+// InRanges tells whether the ordinal lies in one of the ranges.
+func InRanges(ranges []OrdinalRange, ordinal int32) bool {
+	for _, r := range ranges {
 		if ordinal >= r.From && ordinal <= r.To {
 			return true
 		}

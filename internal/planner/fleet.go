@@ -107,13 +107,14 @@ func planScaleDownChoice(in *Input, plan *Plan) bool {
 		// no more pods than ordinals: nothing to choose
 		return false
 	}
+	reserved := identity.Reserved(set)
 	var candidates []*corev1.Pod
 	occupied := map[int32]bool{}
 	highest := int32(-1)
 	for _, pod := range in.Pods {
 		ord, _ := identity.OrdinalOf(set, pod.Name)
 		occupied[ord] = true
-		if IsTerminating(pod) || identity.IsReserved(set, ord) || ord < identity.StartOrdinal(set) {
+		if IsTerminating(pod) || identity.InRanges(reserved, ord) || ord < identity.StartOrdinal(set) {
 			continue
 		}
 		candidates = append(candidates, pod)
@@ -139,7 +140,7 @@ func planScaleDownChoice(in *Input, plan *Plan) bool {
 		return false
 	}
 	for ord := identity.StartOrdinal(set); ord < highest; ord++ {
-		if !occupied[ord] && !identity.IsReserved(set, ord) {
+		if !occupied[ord] && !identity.InRanges(reserved, ord) {
 			// a missing pod below the others is created first: reserving around it would move it, and the plain
 			// scale-down would remove servers the choice spares
 			plan.wait(0, "scaling down waits for pod %s: the servers to remove are chosen once it exists", identity.PodName(set, ord))
@@ -278,9 +279,10 @@ func surgeOrdinals(set *gstsv1alpha1.GameStatefulSet, ordinals []int32, n int32)
 	if len(ordinals) > 0 {
 		next = ordinals[len(ordinals)-1] + 1
 	}
+	reserved := identity.Reserved(set)
 	var extra []int32
 	for ord := next; int32(len(extra)) < n && ord < math.MaxInt32; ord++ {
-		if !identity.IsReserved(set, ord) {
+		if !identity.InRanges(reserved, ord) {
 			extra = append(extra, ord)
 		}
 	}
