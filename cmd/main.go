@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
@@ -38,6 +39,9 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/controllers"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/loadbalancer"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/loadbalancer/local"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/loadbalancer/tencentcloud"
 	gstswebhook "github.com/gamestatefulset/gamestatefulset-operator/internal/webhook"
 )
 
@@ -69,6 +73,9 @@ func main() {
 		burst                   int
 		lostNodeThreshold       time.Duration
 		pprofAddr               string
+		localLBAddress          string
+		tencentCloudSecret      string
+		tencentCloudQPS         float64
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint, e.g. :8443 (https) or :8080 (http); 0 disables it.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes.")
@@ -85,6 +92,10 @@ func main() {
 			"to be recreated on a healthy node (as long as Kubernetes waits before evicting from an unreachable node); 0 disables it.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
+	flag.StringVar(&localLBAddress, "local-lb-address", "", "Address the local load-balancer provider reports to players (default: the InternalIP of the oldest Ready node).")
+	flag.StringVar(&tencentCloudSecret, "tencentcloud-credentials-secret", "gsts-tencentcloud",
+		"Secret in the operator's namespace with the Tencent Cloud keys secretId and secretKey (and optionally region, endpoint, scheme).")
+	flag.Float64Var(&tencentCloudQPS, "tencentcloud-qps", 10, "Queries per second the tencentcloud provider may send to the CLB API.")
 	flag.BoolVar(&enableWebhook, "enable-webhook", true, "Serve the validating admission webhook (its certificate comes from cert-manager or OLM).")
 	flag.StringVar(&webhookCertDir, "webhook-cert-dir", "", "Folder of the webhook's tls.crt and tls.key (default: /tmp/k8s-webhook-server/serving-certs).")
 	flag.Parse()
@@ -145,6 +156,28 @@ func main() {
 		os.Exit(1)
 	}
 
+	if err := (&controllers.PortMappingReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Recorder:  mgr.GetEventRecorder("portmapping-controller"),
+	}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "unable to create the controller", "controller", "PortMapping")
+		os.Exit(1)
+	}
+	if err := (&controllers.ListenerReconciler{
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("listener-controller"),
+		Providers: map[gstsv1alpha1.LoadBalancerProvider]loadbalancer.Provider{
+			gstsv1alpha1.LocalProvider: &local.Provider{Client: mgr.GetClient(), Address: localLBAddress},
+			gstsv1alpha1.TencentCloudProvider: &tencentcloud.Provider{QPS: tencentCloudQPS, Config: tencentcloud.SecretConfig(mgr.GetAPIReader(),
+				types.NamespacedName{Namespace: operatorNamespace(), Name: tencentCloudSecret}, 30*time.Second)},
+		},
+		MaxConcurrentReconciles: 4,
+	}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "unable to create the controller", "controller", "Listener")
+		os.Exit(1)
+	}
+
 	readyz := healthz.Ping
 	if enableWebhook {
 		if err := gstswebhook.SetupWithManager(mgr); err != nil {
@@ -179,4 +212,15 @@ func watchNamespaces() []string {
 		}
 	}
 	return namespaces
+}
+
+// operatorNamespace is the namespace the operator runs in, where its own Secrets are.
+func operatorNamespace() string {
+	if ns := os.Getenv("POD_NAMESPACE"); ns != "" {
+		return ns
+	}
+	if data, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil {
+		return strings.TrimSpace(string(data))
+	}
+	return "gamestatefulset-system"
 }

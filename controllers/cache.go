@@ -19,6 +19,7 @@ package controllers
 import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -26,14 +27,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/network"
 )
 
 // CacheOptions limits the informer cache to what the operator manages: the pods, claims and revisions that
-// carry its set-name label, in the given namespaces (all when none).
+// carry its set-name label, the Services and EndpointSlices of local listeners, in the given namespaces (all
+// when none).
 func CacheOptions(namespaces []string) cache.Options {
 	managed, err := labels.NewRequirement(identity.SetNameLabel, selection.Exists, nil)
 	utilruntime.Must(err)
 	onlyManaged := cache.ByObject{Label: labels.NewSelector().Add(*managed)}
+	// the local load-balancer provider's Services and EndpointSlices, not the cluster's
+	localService, err := labels.NewRequirement(network.LocalServiceLabel, selection.Exists, nil)
+	utilruntime.Must(err)
+	localSlice, err := labels.NewRequirement(network.LocalListenerLabel, selection.Exists, nil)
+	utilruntime.Must(err)
 	opts := cache.Options{
 		// managedFields are half of a pod's weight in memory and nothing reads them
 		DefaultTransform: cache.TransformStripManagedFields(),
@@ -41,6 +49,8 @@ func CacheOptions(namespaces []string) cache.Options {
 			&corev1.Pod{}:                   {Label: onlyManaged.Label, Transform: trimPod},
 			&corev1.PersistentVolumeClaim{}: onlyManaged,
 			&appsv1.ControllerRevision{}:    onlyManaged,
+			&corev1.Service{}:               {Label: labels.NewSelector().Add(*localService)},
+			&discoveryv1.EndpointSlice{}:    {Label: labels.NewSelector().Add(*localSlice)},
 			// nodes are only read for their health: their image lists would weigh most
 			&corev1.Node{}: {Transform: func(obj any) (any, error) {
 				// a ByObject transform replaces the default one

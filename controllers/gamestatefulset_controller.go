@@ -208,8 +208,12 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	portMappings, err := r.listPortMappings(ctx, set)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Mismatched: mismatched, Claims: claims,
-		Templates: templates, Nodes: nodes, HookRuns: hookRuns, LostNodeThreshold: r.LostNodeThreshold, Now: now}
+		Templates: templates, Nodes: nodes, HookRuns: hookRuns, PortMappings: portMappings, LostNodeThreshold: r.LostNodeThreshold, Now: now}
 	plan := planner.Compute(input)
 	hookActions, podActions := splitHookActions(plan.Actions)
 	hooks, hookErr := r.executeHookActions(ctx, set, hookActions)

@@ -130,6 +130,11 @@ func write(objects []object, out string, r release) error {
 	var bindings []object
 	var serviceAccount string
 	for _, o := range objects {
+		// every object of the operator's own API in config/samples is an example for the console
+		if strings.HasPrefix(str(o, "apiVersion"), "tkex.tencent.com/") {
+			samples = append(samples, o)
+			continue
+		}
 		switch kind(o) {
 		case "ClusterServiceVersion":
 			csv = o
@@ -143,8 +148,6 @@ func write(objects []object, out string, r release) error {
 			serviceAccount = name(o)
 		case "Namespace":
 			// OLM installs into the namespace of the OperatorGroup
-		case "GameStatefulSet", "HookTemplate":
-			samples = append(samples, o)
 		case "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration":
 			webhookConfigs = append(webhookConfigs, o)
 		case "Certificate", "Issuer":

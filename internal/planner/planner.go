@@ -34,6 +34,7 @@ import (
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/network"
 )
 
 // ActionType names one change to the cluster.
@@ -106,6 +107,8 @@ type Action struct {
 	HookRun *gstsv1alpha1.HookRun
 	// Ordinals are the ordinals ReserveOrdinals reserves.
 	Ordinals []int32
+	// Network is what CreatePod gives the pod of its external addresses: environment and readiness gate.
+	Network *network.PodNetwork
 	// Reason says why, for events and logs.
 	Reason string
 }
@@ -127,6 +130,8 @@ type Input struct {
 	Nodes map[string]*corev1.Node
 	// HookRuns are the HookRuns the set controls.
 	HookRuns []*gstsv1alpha1.HookRun
+	// PortMappings are the namespace's PortMappings; those that map the set give its new pods their addresses.
+	PortMappings []*gstsv1alpha1.PortMapping
 	// LostNodeThreshold is how long a node may be lost before its pods move; 0 disables moving them.
 	LostNodeThreshold time.Duration
 	Now               time.Time
@@ -360,7 +365,7 @@ func Compute(in Input) Plan {
 			}
 			starting++
 			plan.add(Action{Type: CreatePod, Ordinal: ordinal, Revision: in.revisionForNewPod(ordinal),
-				Claims: in.missingClaims(ordinal), Reason: "missing"})
+				Claims: in.missingClaims(ordinal), Network: network.ForOrdinal(in.PortMappings, set.Name, ordinal), Reason: "missing"})
 			if ordered {
 				// worded as the next reconcile, which sees the pod, words it: an unchanged message costs no status write
 				return plan.wait(0, "waiting for pod %s to be Running and Ready", name)

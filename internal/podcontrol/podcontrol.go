@@ -37,6 +37,7 @@ import (
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/network"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 )
 
@@ -237,6 +238,7 @@ func (c *PodControl) createPod(ctx context.Context, set *gstsv1alpha1.GameStatef
 		return nil, fmt.Errorf("controller revision %s not found", a.Revision)
 	}
 	pod := identity.NewPod(set, template, a.Revision, a.Ordinal)
+	network.Apply(pod, a.Network)
 	err := c.Client.Create(ctx, pod)
 	if apierrors.IsAlreadyExists(err) {
 		// the cache had not seen it yet, or it holds no pod of this name: an orphan, or a pod without the
@@ -344,19 +346,8 @@ func (c *PodControl) setClaimOwnership(ctx context.Context, set *gstsv1alpha1.Ga
 
 // setGate writes the pod's InPlaceUpdateReady condition; the kubelet folds it into the pod's Ready condition.
 func (c *PodControl) setGate(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action, status corev1.ConditionStatus, reason, message string) error {
-	pod := a.Pod.DeepCopy()
-	condition := corev1.PodCondition{Type: inplace.ReadinessGate, Status: status, Reason: reason, Message: message,
-		LastTransitionTime: metav1.Now()}
-	replaced := false
-	for i := range pod.Status.Conditions {
-		if pod.Status.Conditions[i].Type == inplace.ReadinessGate {
-			pod.Status.Conditions[i] = condition
-			replaced = true
-		}
-	}
-	if !replaced {
-		pod.Status.Conditions = append(pod.Status.Conditions, condition)
-	}
+	pod := withCondition(a.Pod, corev1.PodCondition{Type: inplace.ReadinessGate, Status: status, Reason: reason, Message: message,
+		LastTransitionTime: metav1.Now()})
 	// with the resourceVersion of the pod the plan saw, so that it never lands on a replacement of the same name
 	if err := c.Client.Status().Patch(ctx, pod, client.StrategicMergeFrom(a.Pod, client.MergeFromWithOptimisticLock{})); err != nil {
 		return client.IgnoreNotFound(fmt.Errorf("setting %s=%s on pod %s: %w", inplace.ReadinessGate, status, pod.Name, err))

@@ -27,6 +27,7 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/network"
 )
 
 // PodsOf lists the pods of a set by ordinal.
@@ -43,6 +44,19 @@ func PodsOf(ctx context.Context, c client.Client, ns, set string) (map[int32]*co
 		}
 	}
 	return pods, nil
+}
+
+// ListenersOf are the Listeners of a PortMapping, by name.
+func ListenersOf(ctx context.Context, c client.Client, ns, mapping string) (map[string]*gstsv1alpha1.Listener, error) {
+	var list gstsv1alpha1.ListenerList
+	if err := c.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{network.MappingLabel: mapping}); err != nil {
+		return nil, err
+	}
+	out := make(map[string]*gstsv1alpha1.Listener, len(list.Items))
+	for i := range list.Items {
+		out[list.Items[i].Name] = &list.Items[i]
+	}
+	return out, nil
 }
 
 // PodNames are the pods' names, sorted.

@@ -40,7 +40,11 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/controllers"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/loadbalancer"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/loadbalancer/local"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/loadbalancer/tencentcloud"
 	gstswebhook "github.com/gamestatefulset/gamestatefulset-operator/internal/webhook"
+	"github.com/gamestatefulset/gamestatefulset-operator/tests/fakeclb"
 )
 
 var (
@@ -50,7 +54,12 @@ var (
 	testEnv   *envtest.Environment
 	ctx       context.Context
 	cancel    context.CancelFunc
+	// fakeCLB is the CLB API the tencentcloud provider talks to
+	fakeCLB *fakeclb.Server
 )
+
+// localAddress is what the local provider reports players connect to.
+const localAddress = "192.0.2.10"
 
 func TestIntegration(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -95,6 +104,29 @@ var _ = BeforeSuite(func() {
 	Expect((&controllers.HookRunReconciler{
 		Client:                  mgr.GetClient(),
 		Recorder:                mgr.GetEventRecorder("hookrun-controller"),
+		MaxConcurrentReconciles: 2,
+	}).SetupWithManager(mgr)).To(Succeed())
+	Expect((&controllers.PortMappingReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Recorder:  mgr.GetEventRecorder("portmapping-controller"),
+	}).SetupWithManager(mgr)).To(Succeed())
+	fakeCLB = fakeclb.New("AKID-integration", "integration-secret")
+	fakeCLB.AddLoadBalancer("lb-game", "203.0.113.10")
+	endpoint, stopCLB, err := fakeCLB.Start("127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(stopCLB)
+	Expect((&controllers.ListenerReconciler{
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("listener-controller"),
+		Providers: map[gstsv1alpha1.LoadBalancerProvider]loadbalancer.Provider{
+			gstsv1alpha1.LocalProvider: &local.Provider{Client: mgr.GetClient(), Address: localAddress},
+			gstsv1alpha1.TencentCloudProvider: &tencentcloud.Provider{QPS: 100, TaskPoll: 20 * time.Millisecond, RetryPause: 20 * time.Millisecond,
+				Config: func(context.Context) (tencentcloud.Config, error) {
+					return tencentcloud.Config{SecretID: "AKID-integration", SecretKey: "integration-secret", Region: "ap-guangzhou",
+						Endpoint: endpoint, Scheme: "http"}, nil
+				}},
+		},
 		MaxConcurrentReconciles: 2,
 	}).SetupWithManager(mgr)).To(Succeed())
 	Expect(gstswebhook.SetupWithManager(mgr)).To(Succeed())

@@ -17,16 +17,20 @@ limitations under the License.
 // Command gameserver is the game server of the e2e suites: it serves its version over HTTP on :8080, with
 // /healthz for probes and /players for its player count, which hooks ask before the server may go (a POST of
 // /players?count=N sets it, as players joining or leaving would). The version is set at build time, so each
-// version is an image with its own ID.
+// version is an image with its own ID. ECHO_TCP_PORTS and ECHO_UDP_PORTS ("7000-7003,7100") are game ports that
+// answer every connection or datagram with the pod's name, so that a test can tell which server a load
+// balancer's port reached.
 package main
 
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 )
@@ -58,6 +62,13 @@ func main() {
 		host, _ := os.Hostname()
 		fmt.Fprintf(w, "%s %s\n", host, version)
 	})
+	host, _ := os.Hostname()
+	for _, port := range ports(os.Getenv("ECHO_TCP_PORTS")) {
+		go echoTCP(port, host)
+	}
+	for _, port := range ports(os.Getenv("ECHO_UDP_PORTS")) {
+		go echoUDP(port, host)
+	}
 	server := &http.Server{Addr: ":8080", Handler: mux}
 	go func() {
 		signals := make(chan os.Signal, 1)
@@ -68,5 +79,59 @@ func main() {
 	if err := server.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+}
+
+// ports parses "7000-7003,7100"; what does not parse is left out.
+func ports(list string) []int {
+	var out []int
+	for _, part := range strings.Split(list, ",") {
+		first, last, found := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(first)
+		if err != nil {
+			continue
+		}
+		b := a
+		if found {
+			if b, err = strconv.Atoi(last); err != nil {
+				continue
+			}
+		}
+		for p := a; p <= b; p++ {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func echoTCP(port int, host string) {
+	l, err := net.Listen("tcp", fmt.Sprintf(":%d", port))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(conn, "%s %d\n", host, port)
+		_ = conn.Close()
+	}
+}
+
+func echoUDP(port int, host string) {
+	conn, err := net.ListenPacket("udp", fmt.Sprintf(":%d", port))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	buf := make([]byte, 512)
+	for {
+		_, from, err := conn.ReadFrom(buf)
+		if err != nil {
+			continue
+		}
+		_, _ = conn.WriteTo([]byte(fmt.Sprintf("%s %d\n", host, port)), from)
 	}
 }
