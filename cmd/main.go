@@ -143,6 +143,7 @@ func main() {
 		Recorder:                mgr.GetEventRecorder("gamestatefulset-controller"),
 		MaxConcurrentReconciles: concurrency,
 		LostNodeThreshold:       lostNodeThreshold,
+		RestConfig:              mgr.GetConfig(),
 	}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "unable to create the controller", "controller", "GameStatefulSet")
 		os.Exit(1)

@@ -33,6 +33,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -73,6 +74,9 @@ type GameStatefulSetReconciler struct {
 	LostNodeThreshold time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// RestConfig reaches the API server for what the client cannot do: exec, for the reload of a lossless
+	// HotPatchUpdate.
+	RestConfig *rest.Config
 
 	podControl   *podcontrol.PodControl
 	expectations *expectations
@@ -86,6 +90,7 @@ type GameStatefulSetReconciler struct {
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=pods/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups="",resources=pods/resize,verbs=get;update;patch
+// +kubebuilder:rbac:groups="",resources=pods/exec,verbs=get;create
 // +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=apps,resources=controllerrevisions,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
@@ -450,7 +455,8 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.APIReader == nil {
 		r.APIReader = r.Client
 	}
-	r.podControl = &podcontrol.PodControl{Client: r.Client, Reader: r.APIReader, Recorder: r.Recorder}
+	r.podControl = &podcontrol.PodControl{Client: r.Client, Reader: r.APIReader, Recorder: r.Recorder,
+		Reloader: &podcontrol.APIReloader{Config: r.RestConfig}}
 	r.expectations = newExpectations()
 	r.statusWrites = newStatusWrites()
 	r.conflicts = newConflictBackoff()

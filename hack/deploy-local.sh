@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deploys the operator to the local cluster (or to kind with IMAGE_LOADER=kind) the way users deploy it — kustomize
 # config/default: its RBAC, its Deployment with two replicas and leader election — with images built here from Go
-# and loaded into the nodes: the operator, its scorecard tests and the e2e suites' game server (v1, v2, v3).
+# and loaded into the nodes: the operator, its scorecard tests, the e2e suites' game server (v1, v2, v3) and the
+# lossless-update suite's content container (v1, v2).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,6 +22,7 @@ log() { echo "deploy-local: $*" >&2; }
 log "building images"
 specs=("$OPERATOR_IMAGE=./cmd>/manager" "$SCORECARD_IMAGE=./tests/scorecard>/gsts-scorecard-tests")
 for v in v1 v2 v3; do specs+=("$GAME_IMAGE:$v=./tests/e2e/gameserver@-X main.version=$v"); done
+for v in v1 v2; do specs+=("${CONTENT_IMAGE:-gsts-e2e/content}:$v=./tests/e2e/content@-X main.version=$v"); done
 mapfile -t tarballs < <(cd "$ROOT" && go run ./hack/images -out "$OUT" "${specs[@]}")
 case "$IMAGE_LOADER" in
   local) "$CLUSTER" import "${tarballs[@]}" ;;

@@ -159,6 +159,10 @@ type GameStatefulSetUpdateStrategy struct {
 	// InPlaceUpdateStrategy holds the grace period of the InplaceUpdate strategy.
 	// +optional
 	InPlaceUpdateStrategy *InPlaceUpdateStrategy `json:"inPlaceUpdateStrategy,omitempty"`
+	// HotPatchUpdateStrategy makes HotPatchUpdate lossless on any kubelet: content containers take the new
+	// images and the game reloads (docs/lossless-update.md).
+	// +optional
+	HotPatchUpdateStrategy *HotPatchUpdateStrategy `json:"hotPatchUpdateStrategy,omitempty"`
 	// CanaryStrategy releases each new revision in steps; with steps, rollingUpdate.partition is not used.
 	// +optional
 	CanaryStrategy *CanaryStrategy `json:"canary,omitempty"`

@@ -66,7 +66,19 @@ type State struct {
 	UpdateTimestamp metav1.Time `json:"updateTimestamp"`
 	// LastContainerStatuses are the changed containers' statuses before the change.
 	LastContainerStatuses map[string]ContainerStatus `json:"lastContainerStatuses"`
+	// The rest is a lossless HotPatchUpdate's (internal/lossless): Phase is Patched until the game reloaded
+	// (Reloaded) or gave up (ReloadFailed); GameContainers are the ids of the containers that must not restart.
+	Phase          string            `json:"phase,omitempty"`
+	GameContainers map[string]string `json:"gameContainers,omitempty"`
+	ReloadAttempts int32             `json:"reloadAttempts,omitempty"`
+	ReloadError    string            `json:"reloadError,omitempty"`
+	LastReload     *metav1.Time      `json:"lastReload,omitempty"`
+	// ReloadHash identifies the reload that failed, so that a corrected one is tried again.
+	ReloadHash string `json:"reloadHash,omitempty"`
 }
+
+// Completed tells whether the kubelet runs the new containers of the state's change.
+func Completed(pod *corev1.Pod, s *State) bool { return completed(pod, s) }
 
 // Change is the difference between two revisions' templates as an in-place update sees it.
 type Change struct {

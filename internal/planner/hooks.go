@@ -28,6 +28,7 @@ import (
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/lossless"
 )
 
 // HookRetryDelay is how long after a pod's hook ended without success it runs again, when retry is set: a hook
@@ -181,7 +182,7 @@ func planPostInplaceHooks(in *Input, plan *Plan, replicas []*corev1.Pod) {
 			continue
 		}
 		s := inplace.StateOf(pod)
-		if s == nil || s.Revision != identity.Revision(pod) || inplace.InProgress(pod, s.Revision) {
+		if s == nil || s.Revision != identity.Revision(pod) || inplace.InProgress(pod, s.Revision) || lossless.Pending(pod) {
 			continue
 		}
 		ordinal, _ := identity.OrdinalOf(in.Set, pod.Name)

@@ -25,6 +25,7 @@ import (
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/lossless"
 )
 
 // gracePeriod is the InplaceUpdate grace period of the set.
@@ -51,7 +52,7 @@ func isInPlaceStrategy(set *gstsv1alpha1.GameStatefulSet) bool {
 // updating tells whether the pod is out of service because of an in-place update: waiting out its grace period
 // or restarting with new containers.
 func (in *Input) updating(pod *corev1.Pod) bool {
-	if inplace.InProgress(pod, identity.Revision(pod)) {
+	if inplace.InProgress(pod, identity.Revision(pod)) || lossless.Pending(pod) {
 		return true
 	}
 	c := inplace.GateCondition(pod)
@@ -153,9 +154,16 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 					pod.Name, in.UpdateRevision, orDefault(change.NotInPlace, "container resources changed")))
 				continue
 			}
+			contentOnly := lossless.Enabled(set)
+			if contentOnly {
+				if why := lossless.Refused(set.Spec.UpdateStrategy.HotPatchUpdateStrategy, change); why != "" {
+					plan.Refused = append(plan.Refused, fmt.Sprintf("pod %s cannot be hot-patched to revision %s: %s", pod.Name, in.UpdateRevision, why))
+					continue
+				}
+			}
 			if take(pod) {
 				plan.add(Action{Type: UpdateInPlace, Ordinal: ordinal, Pod: pod, Revision: in.UpdateRevision, Change: change,
-					HotPatch: true, Reason: fmt.Sprintf("hot-patch to revision %s", in.UpdateRevision)})
+					HotPatch: true, Lossless: contentOnly, Reason: fmt.Sprintf("hot-patch to revision %s", in.UpdateRevision)})
 			}
 			continue
 		}
@@ -202,7 +210,7 @@ func planInPlaceUpdate(in *Input, plan *Plan, replicas []*corev1.Pod, availabili
 }
 
 // reportStuck names the pods whose in-place change cannot complete by itself.
-func reportStuck(plan *Plan, replicas []*corev1.Pod) {
+func reportStuck(in *Input, plan *Plan, replicas []*corev1.Pod) {
 	for _, pod := range replicas {
 		if pod == nil || IsTerminating(pod) {
 			continue
@@ -210,6 +218,33 @@ func reportStuck(plan *Plan, replicas []*corev1.Pod) {
 		if why := inplace.Stuck(pod); why != "" {
 			plan.Stuck = append(plan.Stuck, fmt.Sprintf("pod %s: %s", pod.Name, why))
 		}
+		if step, s := lossless.Next(pod, lossless.ReloadOf(in.Set)); step == lossless.Failed {
+			plan.Stuck = append(plan.Stuck, fmt.Sprintf("pod %s: its game did not reload after %d attempts (%s); it holds the rollout until a new revision or its recreation",
+				pod.Name, s.ReloadAttempts, s.ReloadError))
+		}
+	}
+}
+
+// planReloads tells the game of every pod whose content containers run their new images to reload.
+func planReloads(in *Input, plan *Plan, replicas []*corev1.Pod) {
+	if !lossless.Enabled(in.Set) {
+		return
+	}
+	ordinals := in.ordinalList()
+	for i, pod := range replicas {
+		if pod == nil || IsTerminating(pod) {
+			continue
+		}
+		step, s := lossless.Next(pod, lossless.ReloadOf(in.Set))
+		if step != lossless.Reload {
+			continue
+		}
+		if wait := lossless.RetryIn(s, in.Now); wait > 0 {
+			plan.wait(wait, "pod %s: its game's reload failed (%s); attempt %d follows", pod.Name, s.ReloadError, s.ReloadAttempts+1)
+			continue
+		}
+		plan.add(Action{Type: ReloadGame, Ordinal: ordinals[i], Pod: pod, Revision: identity.Revision(pod),
+			Reason: "its content containers run their new images"})
 	}
 }
 

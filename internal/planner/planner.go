@@ -81,6 +81,9 @@ const (
 	ResumeUpdates ActionType = "ResumeUpdates"
 	// ReserveOrdinals adds ordinals to spec.reserveOrders: the game servers a scale-down chose to remove.
 	ReserveOrdinals ActionType = "ReserveOrdinals"
+	// ReloadGame tells a pod's game that its content containers run their new images (a lossless
+	// HotPatchUpdate), and records the outcome.
+	ReloadGame ActionType = "ReloadGame"
 )
 
 // Action is one change to the cluster, with what it applies to.
@@ -97,8 +100,10 @@ type Action struct {
 	Owners []metav1.OwnerReference
 	// Change is what UpdateInPlace and ResizeInPlace apply.
 	Change inplace.Change
-	// HotPatch marks an UpdateInPlace of the HotPatchUpdate strategy.
+	// HotPatch marks an UpdateInPlace of the HotPatchUpdate strategy; Lossless one of its content containers
+	// only, after which the game reloads.
 	HotPatch bool
+	Lossless bool
 	// FallbackReason, on a DeletePod of an in-place strategy, says why the pod could not be updated in place.
 	FallbackReason string
 	// Hook is the HookRun CreateHookRun creates.
@@ -350,8 +355,9 @@ func Compute(in Input) Plan {
 
 	planClaimOwnership(&in, &plan)
 	planReadinessGates(&in, &plan, replicas)
-	reportStuck(&plan, replicas)
+	reportStuck(&in, &plan, replicas)
 	planPostInplaceHooks(&in, &plan, replicas)
+	planReloads(&in, &plan, replicas)
 
 	ordinals := in.ordinalList()
 	createBatch, starting := CreateBatch(set), in.starting(replicas)

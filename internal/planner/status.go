@@ -27,6 +27,7 @@ import (
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/lossless"
 )
 
 // ReasonHotPatchRefused is the Progressing reason while HotPatchUpdate refuses a change it cannot make.
@@ -63,8 +64,8 @@ func Status(in Input, selector string) gstsv1alpha1.GameStatefulSetStatus {
 			continue
 		}
 		revision := identity.Revision(pod)
-		if inplace.InProgress(pod, revision) {
-			// between revisions until the kubelet reports the new containers
+		if inplace.InProgress(pod, revision) || lossless.Pending(pod) {
+			// between revisions until the kubelet reports the new containers (and, losslessly, the game reloaded)
 			continue
 		}
 		if revision == in.CurrentRevision {

@@ -83,6 +83,8 @@ type PodControl struct {
 	// adoption, which must not act on a set being deleted.
 	Reader   client.Reader
 	Recorder events.EventRecorder
+	// Reloader tells a game its content changed (lossless HotPatchUpdate).
+	Reloader Reloader
 }
 
 // Result tells the reconciler what the executed actions changed.
@@ -156,6 +158,8 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 			}
 		case planner.UpdateInPlace:
 			err = c.updateInPlace(ctx, set, a)
+		case planner.ReloadGame:
+			err = c.reloadGame(ctx, set, a)
 		case planner.MarkPodDeleting:
 			err = c.markDeleting(ctx, set, a)
 		case planner.ResizeInPlace:
@@ -370,6 +374,11 @@ func (c *PodControl) updateInPlace(ctx context.Context, set *gstsv1alpha1.GameSt
 	}
 	if a.HotPatch {
 		updated.Annotations[inplace.HotPatchAnnotation] = "true"
+	}
+	if a.Lossless {
+		if err := startLossless(updated, a.Pod, set); err != nil {
+			return err
+		}
 	}
 	// the resourceVersion precondition keeps a stale cache from recording stale container statuses
 	if err := c.Client.Patch(ctx, updated, client.StrategicMergeFrom(a.Pod, client.MergeFromWithOptimisticLock{})); err != nil {

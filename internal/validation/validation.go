@@ -79,7 +79,8 @@ func Create(set *gstsv1alpha1.GameStatefulSet) (warnings []string, errs field.Er
 				"a reserved ordinal is a non-negative integer or an inclusive range \"a-b\": "+err.Error()))
 		}
 	}
-	return append(warnings, ignoredFields(set)...), errs
+	hotPatchWarnings, hotPatchErrs := hotPatchStrategy(set)
+	return append(append(warnings, ignoredFields(set)...), hotPatchWarnings...), append(errs, hotPatchErrs...)
 }
 
 // Update is what a change must satisfy, and the warnings about what it will do to running pods.
@@ -102,6 +103,7 @@ func Update(old, set *gstsv1alpha1.GameStatefulSet) (warnings []string, errs fie
 				"(%s) is not one: existing pods will not be updated (condition Progressing=False, reason HotPatchRefused). "+
 				"Use InplaceUpdate or RollingUpdate to roll it out", strategyPath.Child("type"), why))
 		}
+		warnings = append(warnings, hotPatchChange(set, change)...)
 	case gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType:
 		if inPlaceChange && change.NotInPlace != "" {
 			warnings = append(warnings, fmt.Sprintf("%s: InplaceUpdate cannot apply this change in place (%s): "+

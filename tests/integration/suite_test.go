@@ -100,6 +100,7 @@ var _ = BeforeSuite(func() {
 		Recorder:                mgr.GetEventRecorder("gamestatefulset-controller"),
 		MaxConcurrentReconciles: 2,
 		LostNodeThreshold:       5 * time.Minute,
+		RestConfig:              cfg,
 	}).SetupWithManager(mgr)).To(Succeed())
 	Expect((&controllers.HookRunReconciler{
 		Client:                  mgr.GetClient(),

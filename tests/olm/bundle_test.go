@@ -113,7 +113,7 @@ var _ = Describe("the bundle", func() {
 		Expect(csv.Spec.RelatedImages).To(ContainElement(HaveField("Image", csv.Annotations["containerImage"])))
 
 		Expect(csv.Spec.CustomResourceDefinitions.Owned).To(ConsistOf(HaveField("Kind", "GameStatefulSet"),
-			HaveField("Kind", "HookTemplate"), HaveField("Kind", "HookRun")))
+			HaveField("Kind", "HookTemplate"), HaveField("Kind", "HookRun"), HaveField("Kind", "PortMapping"), HaveField("Kind", "Listener")))
 		owned := csv.Spec.CustomResourceDefinitions.Owned[0]
 		Expect(owned.Kind).To(Equal("GameStatefulSet"))
 		Expect(owned.Resources).NotTo(BeEmpty())

@@ -19,7 +19,10 @@ limitations under the License.
 // /players?count=N sets it, as players joining or leaving would). The version is set at build time, so each
 // version is an image with its own ID. ECHO_TCP_PORTS and ECHO_UDP_PORTS ("7000-7003,7100") are game ports that
 // answer every connection or datagram with the pod's name, so that a test can tell which server a load
-// balancer's port reached.
+// balancer's port reached. For lossless updates it serves /content (the file $CONTENT_FILE, which a content
+// container writes), /boot (an id drawn at start: a new one means the process restarted), /reload (what the
+// operator calls: it counts, and appends a line to /tmp/reloads) and /reloads (the count); `gameserver reload`
+// calls /reload from inside the container (an exec reload), `gameserver fail` fails as a broken reload would.
 package main
 
 import (
@@ -33,15 +36,29 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 var version = "dev"
 
 func main() {
 	// `gameserver version` answers without serving: what `kubectl gamestatefulset exec` runs in the e2e suite
-	if len(os.Args) > 1 && os.Args[1] == "version" {
-		fmt.Println(version)
-		return
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "version":
+			fmt.Println(version)
+			return
+		case "reload":
+			resp, err := http.Get("http://127.0.0.1:8080/reload")
+			if err != nil || resp.StatusCode != http.StatusOK {
+				fmt.Fprintln(os.Stderr, "reload:", err)
+				os.Exit(1)
+			}
+			return
+		case "fail":
+			fmt.Fprintln(os.Stderr, "this reload always fails")
+			os.Exit(3)
+		}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -58,6 +75,26 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]int64{"players": players.Load()})
 	})
+	boot := strconv.FormatInt(time.Now().UnixNano(), 36)
+	mux.HandleFunc("/boot", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, boot) })
+	mux.HandleFunc("/content", func(w http.ResponseWriter, _ *http.Request) {
+		data, err := os.ReadFile(os.Getenv("CONTENT_FILE"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		_, _ = w.Write(data)
+	})
+	var reloads atomic.Int64
+	mux.HandleFunc("/reload", func(w http.ResponseWriter, _ *http.Request) {
+		n := reloads.Add(1)
+		if f, err := os.OpenFile("/tmp/reloads", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+			fmt.Fprintf(f, "reload %d at %s\n", n, time.Now().Format(time.RFC3339Nano))
+			_ = f.Close()
+		}
+		fmt.Fprintln(w, "reloaded", n)
+	})
+	mux.HandleFunc("/reloads", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, reloads.Load()) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		host, _ := os.Hostname()
 		fmt.Fprintf(w, "%s %s\n", host, version)
