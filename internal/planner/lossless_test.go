@@ -125,7 +125,9 @@ func TestLosslessReloadsOnceTheContentRunsAndCountsThePodUpdatedAfter(t *testing
 		t.Errorf("a pod whose game has not reloaded counts as updated: %+v", s)
 	}
 
-	reloaded := withState(t, running, func(s *inplace.State) { lossless.Attempted(s, set.Spec.UpdateStrategy.HotPatchUpdateStrategy.Reload, nil, now) })
+	reloaded := withState(t, running, func(s *inplace.State) {
+		lossless.Attempted(s, set.Spec.UpdateStrategy.HotPatchUpdateStrategy.Reload, nil, now)
+	})
 	in = contentInput(set, contentPod(set, 0), reloaded)
 	expectActions(t, Compute(in))
 	if s := Status(in, "app=web"); s.UpdatedReplicas != 1 {

@@ -107,7 +107,9 @@ var _ = Describe("Lossless HotPatchUpdate", func() {
 		Expect(failures.Load()).To(Equal(int32(2)))
 
 		By("a corrected reload is tried again and completes the rollout")
-		updateSet(ns, "web", func(s *gstsv1alpha1.GameStatefulSet) { s.Spec.UpdateStrategy.HotPatchUpdateStrategy.Reload.HTTPGet.Path = "/reload" })
+		updateSet(ns, "web", func(s *gstsv1alpha1.GameStatefulSet) {
+			s.Spec.UpdateStrategy.HotPatchUpdateStrategy.Reload.HTTPGet.Path = "/reload"
+		})
 		Eventually(func(g Gomega) {
 			runAt()
 			g.Expect(getSet(ns, "web").Status.UpdatedReplicas).To(Equal(int32(2)))
