@@ -310,8 +310,13 @@ func hostAddress() string {
 	}
 	var nodes corev1.NodeList
 	Expect(k8s.List(ctx, &nodes)).To(Succeed())
+	// the oldest node, as the local provider picks it: the cluster's own, registered before the kwok nodes
 	sort.Slice(nodes.Items, func(i, j int) bool {
-		return nodes.Items[i].CreationTimestamp.Before(&nodes.Items[j].CreationTimestamp)
+		a, b := nodes.Items[i].CreationTimestamp, nodes.Items[j].CreationTimestamp
+		if !a.Equal(&b) {
+			return a.Before(&b)
+		}
+		return nodes.Items[i].Name < nodes.Items[j].Name
 	})
 	for _, n := range nodes.Items {
 		for _, a := range n.Status.Addresses {

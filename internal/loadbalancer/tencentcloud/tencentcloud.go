@@ -261,7 +261,20 @@ func (s *session) find(ctx context.Context, l *gstsv1alpha1.Listener) (string, e
 	}
 	var resp *clb.DescribeListenersResponse
 	if err := s.call(ctx, "DescribeListeners", func() (err error) { resp, err = s.client.DescribeListeners(req); return }); err != nil {
-		return "", err
+		var sdkErr *sdkerrors.TencentCloudSDKError
+		if len(req.ListenerIds) == 0 || !errors.As(err, &sdkErr) || !strings.HasPrefix(sdkErr.Code, "InvalidParameter") {
+			return "", err
+		}
+		// the recorded listener is unknown to the load balancer: look by port below
+		resp = &clb.DescribeListenersResponse{}
+	}
+	if resp.Response == nil {
+		if len(req.ListenerIds) == 0 {
+			return "", nil
+		}
+		copied := *l
+		copied.Status.ListenerID = ""
+		return s.find(ctx, &copied)
 	}
 	for _, found := range resp.Response.Listeners {
 		if found.ListenerId == nil || found.Port == nil || int32(*found.Port) != l.Spec.Port ||
