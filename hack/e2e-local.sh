@@ -11,5 +11,5 @@ KUBECONFIG="$(NODES="${NODES:-3}" "$CLUSTER" up | tail -1)"
 export KUBECONFIG GSTS_E2E_REQUIRED=1 GSTS_E2E_KWOK_NODES="${NODES:-3}"
 "$ROOT/hack/deploy-local.sh"
 cd "$ROOT"
-go test ./tests/e2e/... -ginkgo.v -timeout 40m
+"$ROOT/hack/ginkgo.sh" -p --procs="${E2E_PROCS:-2}" -v --timeout 40m ./tests/e2e
 "$ROOT/hack/e2e-olm.sh"

@@ -8,7 +8,7 @@ cd "$ROOT"
 export GSTS_E2E_REQUIRED=1
 
 if [[ -n "${E2E_KUBECONFIG:-}" ]]; then
-  KUBECONFIG="$E2E_KUBECONFIG" exec go test ./tests/e2e/... -ginkgo.v -timeout 40m
+  KUBECONFIG="$E2E_KUBECONFIG" exec "$ROOT/hack/ginkgo.sh" -p --procs="${E2E_PROCS:-2}" -v --timeout 40m ./tests/e2e
 fi
 if ! command -v docker >/dev/null || ! docker info >/dev/null 2>&1; then
   echo "e2e: no Docker engine: using the local cluster built from source" >&2
@@ -24,5 +24,5 @@ teardown() { "$KIND" delete cluster --name "$KIND_CLUSTER" >/dev/null 2>&1 || tr
 trap teardown EXIT
 "$KIND" get clusters | grep -qx "$KIND_CLUSTER" || "$KIND" create cluster --config "$ROOT/hack/kind-config.yaml" --kubeconfig "$KUBECONFIG" --wait 120s
 IMAGE_LOADER=kind GSTS_IMAGES_DIR="$CACHE/kind-images" "$ROOT/hack/deploy-local.sh"
-go test ./tests/e2e/... -ginkgo.v -timeout 40m
+"$ROOT/hack/ginkgo.sh" -p --procs="${E2E_PROCS:-2}" -v --timeout 40m ./tests/e2e
 "$ROOT/hack/e2e-olm.sh"

@@ -150,7 +150,7 @@ var _ = Describe("Lossless update", func() {
 			g.Expect(served(podsOf(ns, name)[1], "/reloads")).To(Equal("1"))
 		}).Should(Succeed())
 		count, notReady := blinks()
-		GinkgoWriter.Printf("lossless update: pod %s was not Ready %d time(s), %s in all\n", before[1].Name, count, notReady)
+		AddReportEntry("lossless update", fmt.Sprintf("pod %s was not Ready %d time(s), %s in all", before[1].Name, count, notReady))
 		after := podsOf(ns, name)
 		Expect(after[1].UID).To(Equal(before[1].UID))
 		Expect(after[1].Status.PodIP).To(Equal(before[1].Status.PodIP))

@@ -171,7 +171,9 @@ var _ = Describe("Port mappings", func() {
 			return err
 		}).WithTimeout(30*time.Second).WithPolling(50*time.Millisecond).ShouldNot(Succeed(), "pod 1's port stayed up while it was deleted")
 		Eventually(func(g Gomega) {
-			g.Expect(podsOf(ns, name)[1].UID).NotTo(Equal(pods[1].UID))
+			now := podsOf(ns, name)
+			g.Expect(now).To(HaveKey(int32(1)))
+			g.Expect(now[1].UID).NotTo(Equal(pods[1].UID))
 			answers(g, 1)
 		}).Should(Succeed())
 		asked, failed, first := others.finish()
@@ -222,8 +224,10 @@ var _ = Describe("Port mappings", func() {
 			g.Expect(slices.Items).To(BeEmpty())
 			g.Expect(listenersOf(ns, "game")).To(BeEmpty())
 		}).Should(Succeed())
-		_, err = ask("TCP", fmt.Sprintf("%s:31000", address))
-		Expect(err).To(HaveOccurred())
+		Eventually(func() error {
+			_, err := ask("TCP", fmt.Sprintf("%s:31000", address))
+			return err
+		}).Should(HaveOccurred(), "the port answers after its Service was deleted")
 	})
 
 	It("sends a player through the tencentcloud provider: the real SDK against a fake CLB mirrored into the cluster", func() {
@@ -269,7 +273,9 @@ var _ = Describe("Port mappings", func() {
 		pods := podsOf(ns, name)
 		Expect(k8s.Delete(ctx, pods[1])).To(Succeed())
 		Eventually(func(g Gomega) {
-			g.Expect(podsOf(ns, name)[1].UID).NotTo(Equal(pods[1].UID))
+			now := podsOf(ns, name)
+			g.Expect(now).To(HaveKey(int32(1)))
+			g.Expect(now[1].UID).NotTo(Equal(pods[1].UID))
 			g.Expect(ask("TCP", fmt.Sprintf("%s:31301", host))).To(Equal(name + "-1 7001"))
 			g.Expect(network.Synced(listenersOf(ns, "clb")[l1.Name])).To(BeTrue())
 		}).Should(Succeed())

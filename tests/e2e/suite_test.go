@@ -100,7 +100,8 @@ var namespaceCounter atomic.Int32
 // newNamespace creates a namespace for one spec; on failure it dumps pods, events and the operator's logs, then
 // deletes the namespace.
 func newNamespace() string {
-	name := fmt.Sprintf("e2e-%d-%d", time.Now().Unix()%100000, namespaceCounter.Add(1))
+	// the process number keeps the namespaces of parallel processes apart
+	name := fmt.Sprintf("e2e-%d-%d-%d", time.Now().Unix()%100000, GinkgoParallelProcess(), namespaceCounter.Add(1))
 	Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})).To(Succeed())
 	DeferCleanup(func() {
 		if CurrentSpecReport().Failed() {
