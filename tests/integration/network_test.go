@@ -89,13 +89,15 @@ func getMapping(ns, name string) *gstsv1alpha1.PortMapping {
 	return pm
 }
 
+// The node ports of these specs (32000 and up) stay clear of config/samples' PortMapping (31000 and up), which
+// the samples spec applies: envtest runs no namespace controller, so Services outlive their specs' namespaces.
 var _ = Describe("PortMapping", func() {
 	It("gives every ordinal its own TCP and UDP ports through the local provider, kept across pod recreation and scaling", func() {
 		ns := newNamespace()
 		tcp := gstsv1alpha1.IngressPortMapping{Name: "game", WorkloadKind: "GameStatefulSet", WorkloadName: "web",
-			StartPort: 31000, RsStartPort: 7000, StartIndex: 0, EndIndex: 3, Protocol: "TCP"}
+			StartPort: 32000, RsStartPort: 7000, StartIndex: 0, EndIndex: 3, Protocol: "TCP"}
 		udp := gstsv1alpha1.IngressPortMapping{Name: "voice", WorkloadKind: "gamestatefulset", WorkloadName: "web",
-			StartPort: 31100, RsStartPort: 7100, StartIndex: 0, EndIndex: 3, Protocol: "udp"}
+			StartPort: 32100, RsStartPort: 7100, StartIndex: 0, EndIndex: 3, Protocol: "udp"}
 		pm := portMapping(ns, "game", gstsv1alpha1.LocalProvider, "local", tcp, udp)
 		pm.Spec.ReadinessGate = true
 		Expect(k8s.Create(ctx, pm)).To(Succeed())
@@ -112,8 +114,8 @@ var _ = Describe("PortMapping", func() {
 		Eventually(func(g Gomega) { g.Expect(podsOf(ns, "web")).To(HaveLen(3)) }).Should(Succeed())
 		pod1 := podsOf(ns, "web")[1]
 		env := envOf(pod1)
-		Expect(env).To(HaveKeyWithValue("GSTS_EXTERNAL_GAME_PORT", "31001"))
-		Expect(env).To(HaveKeyWithValue("GSTS_EXTERNAL_VOICE_PORT", "31101"))
+		Expect(env).To(HaveKeyWithValue("GSTS_EXTERNAL_GAME_PORT", "32001"))
+		Expect(env).To(HaveKeyWithValue("GSTS_EXTERNAL_VOICE_PORT", "32101"))
 		Expect(env).To(HaveKeyWithValue("GSTS_EXTERNAL_ADDRESS", localAddress))
 		Expect(pod1.Spec.ReadinessGates).To(ContainElement(corev1.PodReadinessGate{ConditionType: network.ReadinessGate}))
 
@@ -131,35 +133,35 @@ var _ = Describe("PortMapping", func() {
 			for _, b := range bindings {
 				Expect(b.Synced).To(BeTrue())
 				Expect(b.Address).To(Equal(localAddress))
-				Expect(b.Port).To(BeElementOf(31000+ordinal, 31100+ordinal))
+				Expect(b.Port).To(BeElementOf(32000+ordinal, 32100+ordinal))
 			}
 			Expect(conditionStatus(pod, network.ReadinessGate)).To(Equal(corev1.ConditionTrue))
 		}
 		listeners := listenersOf(ns, "game")
 		Expect(listeners).To(HaveLen(6))
-		tcp1 := listeners["game-local-tcp-31001"]
+		tcp1 := listeners["game-local-tcp-32001"]
 		Expect(tcp1).NotTo(BeNil())
 		Expect(targetsOf(tcp1)).To(ConsistOf(pods[1].Status.PodIP + ":7001"))
 		svc := &corev1.Service{}
-		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "gsts-local-31001"}, svc)).To(Succeed())
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "gsts-local-32001"}, svc)).To(Succeed())
 		Expect(svc.Spec.Type).To(Equal(corev1.ServiceTypeNodePort))
 		Expect(svc.Spec.Ports).To(HaveLen(1))
-		Expect(svc.Spec.Ports[0].NodePort).To(Equal(int32(31001)))
+		Expect(svc.Spec.Ports[0].NodePort).To(Equal(int32(32001)))
 		Expect(slicesFor(ns, tcp1.Name)).To(ConsistOf(pods[1].Status.PodIP + ":7001/TCP"))
-		Expect(slicesFor(ns, "game-local-udp-31101")).To(ConsistOf(pods[1].Status.PodIP + ":7101/UDP"))
+		Expect(slicesFor(ns, "game-local-udp-32101")).To(ConsistOf(pods[1].Status.PodIP + ":7101/UDP"))
 
 		By("deleting pod 1 empties its listeners; its replacement is registered on the same ones")
 		oldIP, oldID := pods[1].Status.PodIP, tcp1.Status.ListenerID
 		Expect(k8s.Delete(ctx, pods[1])).To(Succeed())
 		Eventually(func(g Gomega) {
 			runWithIPs(ns, "web")
-			l := listenersOf(ns, "game")["game-local-tcp-31001"]
+			l := listenersOf(ns, "game")["game-local-tcp-32001"]
 			g.Expect(targetsOf(l)).To(HaveLen(1))
 			g.Expect(targetsOf(l)[0]).NotTo(HavePrefix(oldIP + ":"))
 			g.Expect(network.Synced(l)).To(BeTrue())
 			g.Expect(l.Status.ListenerID).To(Equal(oldID))
 		}).Should(Succeed())
-		Expect(envOf(podsOf(ns, "web")[1])).To(HaveKeyWithValue("GSTS_EXTERNAL_GAME_PORT", "31001"))
+		Expect(envOf(podsOf(ns, "web")[1])).To(HaveKeyWithValue("GSTS_EXTERNAL_GAME_PORT", "32001"))
 
 		By("scaling to 5 adds no listener beyond endIndex; pods 3 and 4 have no bindings")
 		updateSet(ns, "web", func(s *gstsv1alpha1.GameStatefulSet) { s.Spec.Replicas = ptr.To(int32(5)) })
@@ -175,14 +177,14 @@ var _ = Describe("PortMapping", func() {
 		Eventually(func(g Gomega) {
 			listeners := listenersOf(ns, "game")
 			g.Expect(listeners).To(HaveLen(6))
-			for _, name := range []string{"game-local-tcp-31001", "game-local-tcp-31002", "game-local-udp-31101", "game-local-udp-31102"} {
+			for _, name := range []string{"game-local-tcp-32001", "game-local-tcp-32002", "game-local-udp-32101", "game-local-udp-32102"} {
 				g.Expect(targetsOf(listeners[name])).To(BeEmpty(), name)
 				g.Expect(network.Synced(listeners[name])).To(BeTrue(), name)
 				g.Expect(slicesFor(ns, name)).To(BeEmpty(), name)
 			}
-			g.Expect(targetsOf(listeners["game-local-tcp-31000"])).To(HaveLen(1))
+			g.Expect(targetsOf(listeners["game-local-tcp-32000"])).To(HaveLen(1))
 		}).Should(Succeed())
-		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "gsts-local-31002"}, &corev1.Service{})).To(Succeed(),
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "gsts-local-32002"}, &corev1.Service{})).To(Succeed(),
 			"the port of an ordinal without a pod stays allotted")
 
 		By("deleting the mapping removes every Listener, Service and EndpointSlice and the pod's bindings")
@@ -202,17 +204,17 @@ var _ = Describe("PortMapping", func() {
 
 	It("shares one Service between the TCP and UDP listeners of a TCP_UDP mapping, and says why a port cannot be had", func() {
 		ns := newNamespace()
-		both := gstsv1alpha1.IngressPortMapping{WorkloadKind: "GameStatefulSet", WorkloadName: "web", StartPort: 31200,
+		both := gstsv1alpha1.IngressPortMapping{WorkloadKind: "GameStatefulSet", WorkloadName: "web", StartPort: 32200,
 			EndIndex: 1, SegmentLength: 2, Protocol: "TCP_UDP"}
 		Expect(k8s.Create(ctx, portMapping(ns, "both", gstsv1alpha1.LocalProvider, "local", both))).To(Succeed())
 		Eventually(func(g Gomega) {
 			svc := &corev1.Service{}
-			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "gsts-local-31200-31201"}, svc)).To(Succeed())
+			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "gsts-local-32200-32201"}, svc)).To(Succeed())
 			var ports []string
 			for _, p := range svc.Spec.Ports {
 				ports = append(ports, fmt.Sprintf("%s/%d", p.Protocol, p.NodePort))
 			}
-			g.Expect(ports).To(ConsistOf("TCP/31200", "TCP/31201", "UDP/31200", "UDP/31201"))
+			g.Expect(ports).To(ConsistOf("TCP/32200", "TCP/32201", "UDP/32200", "UDP/32201"))
 			g.Expect(getMapping(ns, "both").Status.SyncedListeners).To(Equal(int32(2)))
 		}).Should(Succeed())
 
@@ -235,7 +237,7 @@ var _ = Describe("PortMapping", func() {
 		taken.Protocol = "TCP"
 		Expect(k8s.Create(ctx, portMapping(ns, "taken", gstsv1alpha1.LocalProvider, "other", taken))).To(Succeed())
 		Eventually(func(g Gomega) {
-			l := listenersOf(ns, "taken")["taken-other-tcp-31200-31201"]
+			l := listenersOf(ns, "taken")["taken-other-tcp-32200-32201"]
 			g.Expect(l).NotTo(BeNil())
 			g.Expect(l.Status.Msg).To(ContainSubstring("already allocated"))
 		}).Should(Succeed())
@@ -243,7 +245,7 @@ var _ = Describe("PortMapping", func() {
 
 	It("refuses what the schema and the controller can tell is wrong", func() {
 		ns := newNamespace()
-		backwards := gstsv1alpha1.IngressPortMapping{WorkloadKind: "GameStatefulSet", WorkloadName: "web", StartPort: 31000,
+		backwards := gstsv1alpha1.IngressPortMapping{WorkloadKind: "GameStatefulSet", WorkloadName: "web", StartPort: 32000,
 			StartIndex: 3, EndIndex: 3, Protocol: "TCP"}
 		expectRefused(k8s.Create(ctx, portMapping(ns, "backwards", "", "local", backwards)), "endIndex must be greater than startIndex")
 		sctp := backwards
@@ -256,13 +258,13 @@ var _ = Describe("PortMapping", func() {
 		a := backwards
 		a.StartIndex = 0
 		b := a
-		b.StartPort = 31002
+		b.StartPort = 32002
 		Expect(k8s.Create(ctx, portMapping(ns, "overlap", "", "local", a, b))).To(Succeed())
 		Eventually(func(g Gomega) {
 			valid := meta.FindStatusCondition(getMapping(ns, "overlap").Status.Conditions, "Valid")
 			g.Expect(valid).NotTo(BeNil())
 			g.Expect(valid.Status).To(Equal(metav1.ConditionFalse))
-			g.Expect(valid.Message).To(ContainSubstring("both use TCP ports 31002-31002"))
+			g.Expect(valid.Message).To(ContainSubstring("both use TCP ports 32002-32002"))
 		}).Should(Succeed())
 		Expect(listenersOf(ns, "overlap")).To(BeEmpty())
 		Expect(getMapping(ns, "overlap").Spec.Provider).To(Equal(gstsv1alpha1.LocalProvider), "the provider defaults to local")
