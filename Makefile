@@ -89,13 +89,13 @@ test-unit: ## Unit tests of the pure decision logic.
 FUZZTIME ?= 12s
 .PHONY: test-fuzz
 test-fuzz: ## Fuzz the planner's invariants (with and without hooks), the adoption's template matching, the canary steps, the hook metrics, the port-mapping formula and the lossless reload for FUZZTIME each (docs/operations.md has longer runs).
-	go test ./internal/planner -run '^$$' -fuzz '^FuzzCompute$$' -fuzztime $(FUZZTIME)
-	go test ./internal/planner -run '^$$' -fuzz '^FuzzComputeWithHooks$$' -fuzztime $(FUZZTIME)
-	go test ./internal/adoption -run '^$$' -fuzz '^FuzzRuns$$' -fuzztime $(FUZZTIME)
-	go test ./internal/canary -run '^$$' -fuzz '^FuzzDecide$$' -fuzztime $(FUZZTIME)
-	go test ./internal/hook -run '^$$' -fuzz '^FuzzRecord$$' -fuzztime $(FUZZTIME)
-	go test ./internal/network -run '^$$' -fuzz '^FuzzListeners$$' -fuzztime $(FUZZTIME)
-	go test ./internal/lossless -run '^$$' -fuzz '^FuzzAttempted$$' -fuzztime $(FUZZTIME)
+	hack/fuzz.sh ./internal/planner FuzzCompute $(FUZZTIME)
+	hack/fuzz.sh ./internal/planner FuzzComputeWithHooks $(FUZZTIME)
+	hack/fuzz.sh ./internal/adoption FuzzRuns $(FUZZTIME)
+	hack/fuzz.sh ./internal/canary FuzzDecide $(FUZZTIME)
+	hack/fuzz.sh ./internal/hook FuzzRecord $(FUZZTIME)
+	hack/fuzz.sh ./internal/network FuzzListeners $(FUZZTIME)
+	hack/fuzz.sh ./internal/lossless FuzzAttempted $(FUZZTIME)
 
 .PHONY: bench
 bench: kubectl ## Benchmark the operator against the StatefulSet controller on the local cluster with kwok nodes (docs/performance.md); BENCH_SIZES, BENCH_REPEAT, BENCH_QPS, BENCH_BURST.
