@@ -48,6 +48,9 @@ import (
 var (
 	scheme   = runtime.NewScheme()
 	setupLog = ctrl.Log.WithName("setup")
+	// version is the release, set at build time (-ldflags "-X main.version=..."): the first line a person reads
+	// in the operator's log after an upgrade.
+	version = "dev"
 )
 
 func init() {
@@ -197,7 +200,7 @@ func main() {
 		os.Exit(1)
 	}
 
-	setupLog.Info("starting the manager")
+	setupLog.Info("starting the manager", "version", version)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		setupLog.Error(err, "problem running the manager")
 		os.Exit(1)

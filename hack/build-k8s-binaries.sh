@@ -4,7 +4,7 @@
 # proxy is not, so everything is compiled from source once and reused by later runs (CI, later sessions).
 #
 # usage: hack/build-k8s-binaries.sh COMPONENT...
-#   COMPONENT: kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd runc kwok
+#   COMPONENT: kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd runc kwok coredns
 # prints nothing on success but the directory that holds the binaries (last line).
 set -euo pipefail
 
@@ -13,6 +13,8 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 # Debian's runc 1.1 fails to start sandboxes here; a runc without the seccomp tag fails with "seccomp not supported".
 RUNC_VERSION="${RUNC_VERSION:-v1.5.2}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
+# the local cluster's DNS (OLM reaches catalogs by Service name)
+COREDNS_VERSION="${COREDNS_VERSION:-v1.14.0}"
 CACHE_ROOT="${GSTS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gamestatefulset-operator}"
 BIN_DIR="$CACHE_ROOT/kubernetes-$KUBE_VERSION/bin"
 mkdir -p "$BIN_DIR"
@@ -126,6 +128,27 @@ build_module_main() {
   ln -sf "$out/$name" "$BIN_DIR/$name"
 }
 
+# coredns: hack/coredns (CoreDNS's coremain with the cluster DNS plugins), in a module that requires the
+# operator's Kubernetes client libraries, so that their packages are compiled once for both
+build_coredns() {
+  local root dir client_go out="$CACHE_ROOT/coredns-$COREDNS_VERSION"
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  client_go="$(awk '$1 == "k8s.io/client-go" {print $2}' "$root/go.mod")"
+  dir="$CACHE_ROOT/src/coredns-$COREDNS_VERSION-client-go-$client_go"
+  mkdir -p "$dir" "$out"
+  cp "$root/hack/coredns/main.go" "$dir/main.go"
+  if [[ ! -f "$dir/.ready" ]]; then
+    printf 'module gsts.local/corednsbuild\n\ngo %s\n\nrequire (\n\tgithub.com/coredns/coredns %s\n\tk8s.io/api %s\n\tk8s.io/apimachinery %s\n\tk8s.io/client-go %s\n)\n' \
+      "$(go env GOVERSION | sed 's/^go//; s/\([0-9]*\.[0-9]*\).*/\1/')" "$COREDNS_VERSION" "$client_go" "$client_go" "$client_go" >"$dir/go.mod"
+    (cd "$dir" && GOFLAGS=-mod=mod go mod tidy)
+    touch "$dir/.ready"
+  fi
+  log "building coredns $COREDNS_VERSION"
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/coredns.tmp" .)
+  mv "$out/coredns.tmp" "$out/coredns"
+  ln -sf "$out/coredns" "$BIN_DIR/coredns"
+}
+
 for component in "$@"; do
   if [[ -x "$BIN_DIR/$component" ]]; then continue; fi
   case "$component" in
@@ -134,6 +157,7 @@ for component in "$@"; do
       command -v pkg-config >/dev/null && pkg-config --exists libseccomp || {
         log "runc needs libseccomp-dev and pkg-config (apt-get install libseccomp-dev pkg-config)"; exit 1; }
       CGO_ENABLED=1 build_module_main runc github.com/opencontainers/runc "$RUNC_VERSION" -tags seccomp -ldflags "-s -w" ;;
+    coredns) build_coredns ;;
     kwok) MODULE_MAIN_SUFFIX=/cmd/kwok CGO_ENABLED=0 build_module_main kwok sigs.k8s.io/kwok "$KWOK_VERSION" -ldflags "-s -w" ;;
     kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|kubectl) build_kube "$component" ;;
     *) log "unknown component $component"; exit 2 ;;

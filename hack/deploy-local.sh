@@ -21,6 +21,10 @@ log() { echo "deploy-local: $*" >&2; }
 
 log "building images"
 specs=("$OPERATOR_IMAGE=./cmd>/manager" "$SCORECARD_IMAGE=./tests/scorecard>/gsts-scorecard-tests")
+# the release's published name too, which doc/deploy/04-operator-deployment.yaml runs (IfNotPresent)
+if [[ -n "${PUBLISHED_OPERATOR_IMAGE:-}" ]]; then
+  specs+=("$PUBLISHED_OPERATOR_IMAGE=./cmd@-X main.version=${PUBLISHED_OPERATOR_IMAGE##*:}>/manager")
+fi
 for v in v1 v2 v3; do specs+=("$GAME_IMAGE:$v=./tests/e2e/gameserver@-X main.version=$v"); done
 for v in v1 v2; do specs+=("${CONTENT_IMAGE:-gsts-e2e/content}:$v=./tests/e2e/content@-X main.version=$v"); done
 mapfile -t tarballs < <(cd "$ROOT" && go run ./hack/images -out "$OUT" "${specs[@]}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The e2e suites on the local cluster: up, deploy the operator as users do, run, then install it from the bundle
-# as OLM does and run that suite, and always tear down.
+# The e2e suites on the local cluster: up, deploy the operator as users do, run, then the install suite (the
+# doc/deploy files, the real OLM installing and upgrading it from a catalog), and always tear down.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CLUSTER="$ROOT/hack/local-cluster.sh"

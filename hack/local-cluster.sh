@@ -26,6 +26,8 @@ SERVICE_CIDR="10.96.0.0/16"
 NODE_NAME="gsts-node"
 API="https://$NODE_IP:6443"
 ETCD_PORT=23790
+# the image registry OLM pulls catalog and bundle images from (containerd speaks plain HTTP to localhost)
+REGISTRY_ADDRESS="${GSTS_REGISTRY:-localhost:5000}"
 KUBECONFIG_OUT="$CLUSTER_DIR/admin.kubeconfig"
 NODES="${NODES:-0}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
@@ -105,6 +107,23 @@ EXT
   } >"$pki/tokens.csv"
   chmod 600 "$pki"/*.key "$pki/tokens.csv"
   touch "$pki/.ready"
+}
+
+# The aggregation layer's front proxy (OLM's packageserver is an aggregated API server): the API server proxies
+# with this client certificate, and aggregated servers trust the identity headers signed by this CA only.
+front_proxy_certificates() {
+  local pki="$CLUSTER_DIR/pki"
+  [[ -f "$pki/front-proxy-client.crt" ]] && return
+  (
+    cd "$pki"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout front-proxy-ca.key -out front-proxy-ca.crt -days 3650 \
+      -subj "/CN=gsts-local-front-proxy-ca" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout front-proxy-client.key -out front-proxy-client.csr \
+      -subj "/CN=front-proxy-client" 2>/dev/null
+    openssl x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key -CAcreateserial \
+      -out front-proxy-client.crt -days 3650 -extfile client.ext 2>/dev/null
+    chmod 600 front-proxy-ca.key front-proxy-client.key
+  )
 }
 
 kubeconfig() {
@@ -194,6 +213,9 @@ cgroupDriver: cgroupfs
 failCgroupV1: false
 failSwapOn: false
 containerRuntimeEndpoint: unix://$RUN_DIR/containerd.sock
+# the cluster DNS below: pods resolve <service>.<namespace>.svc as on any cluster (OLM dials catalogs so)
+clusterDNS: [$NODE_IP]
+clusterDomain: cluster.local
 evictionHard: {memory.available: "50Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
@@ -217,9 +239,10 @@ YAML
 up() {
   install_packages
   local bin
-  bin="$(bin_dir etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl runc | tail -1)"
+  bin="$(bin_dir etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl runc coredns | tail -1)"
   mkdir -p "$CLUSTER_DIR/logs" "$RUN_DIR"
   certificates
+  front_proxy_certificates
   network
   kubeconfig admin "$KUBECONFIG_OUT"
   kubeconfig system:kube-controller-manager "$CLUSTER_DIR/kube-controller-manager.kubeconfig"
@@ -241,7 +264,11 @@ up() {
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --kubelet-client-certificate "$pki/kubelet-client.crt" --kubelet-client-key "$pki/kubelet-client.key" \
     --kubelet-preferred-address-types InternalIP --enable-admission-plugins NodeRestriction \
-    --max-requests-inflight 1000 --max-mutating-requests-inflight 500
+    --max-requests-inflight 1000 --max-mutating-requests-inflight 500 \
+    --requestheader-client-ca-file "$pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- --proxy-client-cert-file "$pki/front-proxy-client.crt" \
+    --proxy-client-key-file "$pki/front-proxy-client.key" --enable-aggregator-routing
   wait_for kube-apiserver 120 "$bin/kubectl" --kubeconfig "$KUBECONFIG_OUT" get --raw /readyz
   start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$CLUSTER_DIR/kube-controller-manager.kubeconfig" \
     --authentication-kubeconfig "$CLUSTER_DIR/kube-controller-manager.kubeconfig" \
@@ -255,6 +282,26 @@ up() {
     --authentication-kubeconfig "$CLUSTER_DIR/kube-scheduler.kubeconfig" \
     --authorization-kubeconfig "$CLUSTER_DIR/kube-scheduler.kubeconfig" --bind-address 127.0.0.1 --leader-elect=false \
     ${SCHEDULER_QPS:+--kube-api-qps "$SCHEDULER_QPS" --kube-api-burst "$SCHEDULER_QPS"}
+  # CoreDNS on the node's address, answering for cluster.local from the API and forwarding the rest as the host does
+  cat >"$CLUSTER_DIR/Corefile" <<COREFILE
+.:53 {
+    bind $NODE_IP
+    errors
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        kubeconfig $KUBECONFIG_OUT
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+    }
+    forward . /etc/resolv.conf
+    cache 30
+    loop
+}
+COREFILE
+  start coredns "$bin/coredns" -conf "$CLUSTER_DIR/Corefile"
+  if ! running registry; then
+    (cd "$ROOT" && go build -o "$CLUSTER_DIR/registry" ./hack/registry)
+    start registry "$CLUSTER_DIR/registry" -listen "127.0.0.1:${REGISTRY_ADDRESS##*:}" -dir "$CLUSTER_DIR/registry-blobs"
+  fi
   start containerd containerd --config "$CLUSTER_DIR/containerd/config.toml"
   wait_for containerd 60 ctr --address "$RUN_DIR/containerd.sock" version
   import_images "$(pause_image)"
@@ -315,7 +362,7 @@ import_images() {
 }
 
 down() {
-  for name in kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do
+  for name in coredns kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry; do
     if running "$name"; then
       log "stopping $name"
       kill "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null || true
@@ -330,7 +377,7 @@ down() {
     for c in $("${ctr[@]}" containers ls -q 2>/dev/null); do "${ctr[@]}" containers delete "$c" >/dev/null 2>&1 || true; done
     kill "$(cat "$RUN_DIR/containerd.pid")" 2>/dev/null || true
   fi
-  for name in kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do
+  for name in coredns kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd containerd registry; do
     [[ -f "$RUN_DIR/$name.pid" ]] || continue
     local pid; pid="$(cat "$RUN_DIR/$name.pid")"
     for ((i = 0; i < 20 && $(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0); i++)); do sleep 0.5; done
@@ -364,10 +411,11 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status)
-    for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kwok; do
+    for name in etcd kube-apiserver kube-controller-manager kube-scheduler coredns registry containerd kubelet kube-proxy kwok; do
       if running "$name"; then echo "$name: running"; else echo "$name: stopped"; fi
     done ;;
   kubeconfig) echo "$KUBECONFIG_OUT" ;;
   import) shift; import_images "$@" ;;
-  *) echo "usage: $0 up|down|status|kubeconfig|import TARBALL..." >&2; exit 2 ;;
+  registry) echo "$REGISTRY_ADDRESS" ;;
+  *) echo "usage: $0 up|down|status|kubeconfig|import TARBALL...|registry" >&2; exit 2 ;;
 esac

@@ -14,10 +14,11 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package olminstall installs the bundle the way OLM's install strategy does and runs GameStatefulSets under
-// exactly the permissions the ClusterServiceVersion asks for (OLM cannot be fetched on our machines). It also runs
-// the custom scorecard tests as scorecard runs them. It needs a cluster (KUBECONFIG) with the operator images
-// loaded and no other GameStatefulSet operator running: hack/e2e-local.sh prepares that.
+// Package olminstall installs the operator the ways users do, other than config/default: with the original
+// project's four files (doc/deploy, kubectl create), and through the real Operator Lifecycle Manager from a catalog
+// image, upgraded through its channel. It also runs the custom scorecard tests, as scorecard runs them, against
+// the operator OLM installed. It needs a cluster (KUBECONFIG) with OLM installed and the releases published
+// (hack/olm-local.sh), the images loaded and no other GameStatefulSet operator: hack/e2e-olm.sh prepares that.
 package olminstall
 
 import (
@@ -28,6 +29,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	operatorsv1 "github.com/operator-framework/api/pkg/operators/v1"
+	operatorsv1alpha1 "github.com/operator-framework/api/pkg/operators/v1alpha1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -43,7 +46,7 @@ var (
 	clientset *kubernetes.Clientset
 
 	bundleDir      = envOr("OLM_BUNDLE_DIR", "../../bundle")
-	operatorImage  = envOr("OPERATOR_IMAGE", "gamestatefulset-operator:local")
+	docDir         = envOr("DOC_DIR", "../../doc")
 	scorecardImage = envOr("SCORECARD_IMAGE", "gamestatefulset-operator-scorecard-tests:local")
 	gameImage      = envOr("GAME_IMAGE", "gsts-e2e/gameserver")
 )
@@ -64,7 +67,7 @@ func TestOLMInstall(t *testing.T) {
 		t.Skip("KUBECONFIG is not set: hack/e2e-local.sh runs this suite on the local cluster")
 	}
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "OLM-style install of the bundle (real cluster)")
+	RunSpecs(t, "Installs through OLM and doc/deploy (real cluster)")
 }
 
 var _ = BeforeSuite(func() {
@@ -75,6 +78,8 @@ var _ = BeforeSuite(func() {
 	scheme := clientgoscheme.Scheme
 	Expect(apiextensionsv1.AddToScheme(scheme)).To(Succeed())
 	Expect(gstsv1alpha1.AddToScheme(scheme)).To(Succeed())
+	Expect(operatorsv1.AddToScheme(scheme)).To(Succeed())
+	Expect(operatorsv1alpha1.AddToScheme(scheme)).To(Succeed())
 	k8s, err = client.New(restConfig, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 	clientset, err = kubernetes.NewForConfig(restConfig)

@@ -23,18 +23,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"text/template"
 
-	"github.com/operator-framework/operator-registry/alpha/action"
-	"github.com/operator-framework/operator-registry/alpha/action/migrations"
 	"github.com/operator-framework/operator-registry/alpha/declcfg"
-	"github.com/operator-framework/operator-registry/pkg/image"
 	"github.com/sirupsen/logrus"
+
+	"github.com/gamestatefulset/gamestatefulset-operator/tests/olm/render"
 )
 
 func main() {
@@ -47,22 +44,7 @@ func main() {
 	if *bundleDir == "" || *bundleImage == "" || *out == "" {
 		fail(errors.New("-bundle, -image and -out are required"))
 	}
-	imageRef, err := template.New("image").Parse(*bundleImage)
-	if err != nil {
-		fail(err)
-	}
-	toCurrentSchema, err := migrations.NewMigrations(migrations.AllMigrations)
-	if err != nil {
-		fail(err)
-	}
-	render := action.Render{
-		Refs:             []string{*bundleDir},
-		AllowedRefMask:   action.RefBundleDir,
-		ImageRefTemplate: imageRef,
-		Migrations:       toCurrentSchema,
-		Registry:         noRegistry{},
-	}
-	cfg, err := render.Run(context.Background())
+	cfg, err := render.Bundle(*bundleDir, *bundleImage)
 	if err != nil {
 		fail(err)
 	}
@@ -84,13 +66,3 @@ func fail(err error) {
 }
 
 // noRegistry refuses to pull: a bundle directory is rendered from disk, and nothing here may reach a registry.
-type noRegistry struct{}
-
-var errNoRegistry = errors.New("render-catalog renders bundle directories only, it does not pull images")
-
-func (noRegistry) Pull(context.Context, image.Reference) error           { return errNoRegistry }
-func (noRegistry) Unpack(context.Context, image.Reference, string) error { return errNoRegistry }
-func (noRegistry) Labels(context.Context, image.Reference) (map[string]string, error) {
-	return nil, errNoRegistry
-}
-func (noRegistry) Destroy() error { return nil }
