@@ -85,7 +85,7 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 		echo "not gofmt-formatted (run 'make fmt'):"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: verify-generated verify-fmt vet test-unit test-fuzz test-plugin test-olm test-integration test-e2e ## Every test: generated files, formatting, vet, unit, a short fuzz run, the kubectl plugin installed with krew, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the OLM-style install and scorecard tests) suites.
+test: verify-generated verify-fmt vet test-unit test-fuzz test-plugin test-olm test-integration test-e2e ## Every test: generated files, formatting, vet, unit, a short fuzz run, the kubectl plugin installed with krew, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the install suite: doc/deploy, the real OLM installing and upgrading from a catalog, the scorecard tests) suites.
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic.
