@@ -85,7 +85,8 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 		echo "not gofmt-formatted (run 'make fmt'):"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: verify-generated verify-fmt vet test-unit test-fuzz test-plugin test-olm test-integration test-e2e ## Every test: generated files, formatting, vet, unit, a short fuzz run, the kubectl plugin installed with krew, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the install suite: doc/deploy, the real OLM installing and upgrading from a catalog, the scorecard tests) suites.
+test: ## Every test: generated files, formatting, vet, unit, a short fuzz run, the kubectl plugin installed with krew, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the install suite: doc/deploy, the real OLM installing and upgrading from a catalog, the scorecard tests) suites; hack/test.sh builds the clusters' binaries and OLM in the background meanwhile.
+	MAKE="$(MAKE)" hack/test.sh
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic.
@@ -258,17 +259,17 @@ scorecard-push: ## Push the custom scorecard tests image.
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Build controller-gen into the cache.
 $(CONTROLLER_GEN):
-	GOBIN=$(dir $(CONTROLLER_GEN)) GOFLAGS=-mod=mod go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+	hack/build-tool.sh controller-gen sigs.k8s.io/controller-tools $(CONTROLLER_TOOLS_VERSION) sigs.k8s.io/controller-tools/cmd/controller-gen $(dir $(CONTROLLER_GEN))
 
 .PHONY: krew
 krew: $(KREW) ## Build krew into the cache.
 $(KREW):
-	GOBIN=$(dir $(KREW)) GOFLAGS=-mod=mod go install sigs.k8s.io/krew/cmd/krew@$(KREW_VERSION)
+	hack/build-tool.sh krew sigs.k8s.io/krew $(KREW_VERSION) sigs.k8s.io/krew/cmd/krew $(dir $(KREW))
 
 .PHONY: kustomize
 kustomize: $(KUSTOMIZE) ## Build kustomize into the cache.
 $(KUSTOMIZE):
-	GOBIN=$(dir $(KUSTOMIZE)) GOFLAGS=-mod=mod go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	hack/build-tool.sh kustomize sigs.k8s.io/kustomize/kustomize/v5 $(KUSTOMIZE_VERSION) sigs.k8s.io/kustomize/kustomize/v5 $(dir $(KUSTOMIZE))
 
 .PHONY: envtest
 envtest: ## Build etcd, kube-apiserver and kubectl from Go modules into the cache (setup-envtest cannot download here).

@@ -5,8 +5,12 @@
 #
 # usage: hack/build-k8s-binaries.sh COMPONENT...
 #   COMPONENT: kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd runc kwok coredns
-# prints nothing on success but the directory that holds the binaries (last line).
+# prints nothing on success but the directory that holds the binaries (last line). Each component is built under
+# a lock: a second run asking for it (the background prebuild and the target that needs it) waits and reuses it.
 set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=hack/lib/gomodule.sh
+source "$ROOT/hack/lib/gomodule.sh"
 
 KUBE_VERSION="${KUBE_VERSION:-v1.37.2}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
@@ -22,10 +26,12 @@ mkdir -p "$BIN_DIR"
 log() { echo "build-k8s-binaries: $*" >&2; }
 
 # A throwaway module that requires k8s.io/kubernetes and maps every staging module to its published version,
-# the same mapping k8s.io/kubernetes's own go.mod makes to ./staging.
+# the same mapping k8s.io/kubernetes's own go.mod makes to ./staging, aligned with the operator's versions of the
+# other modules (hack/lib/gomodule.sh).
 kube_module() {
-  local dir="$CACHE_ROOT/src/kubernetes-$KUBE_VERSION"
-  if [[ -f "$dir/.ready" ]]; then echo "$dir"; return; fi
+  local dir="$CACHE_ROOT/src/kubernetes-$KUBE_VERSION" key
+  key="$KUBE_VERSION-aligned-$(alignment_key "$ROOT")"
+  if [[ "$(cat "$dir/.ready" 2>/dev/null)" == "$key" ]]; then echo "$dir"; return; fi
   mkdir -p "$dir"
   local staging_version="v0.${KUBE_VERSION#v1.}"
   local gomod
@@ -33,7 +39,7 @@ kube_module() {
   {
     echo "module gsts.local/kubebuild"
     echo
-    echo "go $(go env GOVERSION | sed 's/^go//; s/\([0-9]*\.[0-9]*\).*/\1/')"
+    echo "go $(go_directive)"
     echo
     echo "require k8s.io/kubernetes $KUBE_VERSION"
     echo
@@ -41,6 +47,7 @@ kube_module() {
     grep -E '^\s+k8s.io/[a-z0-9-]+ => ./staging/' "$gomod" | awk -v v="$staging_version" '{print "\t" $1 " => " $1 " " v}'
     echo ")"
   } > "$dir/go.mod"
+  rm -f "$dir/go.sum"
   cat > "$dir/tools.go" <<'GO'
 //go:build tools
 
@@ -55,19 +62,23 @@ import (
 	_ "k8s.io/kubernetes/cmd/kubelet"
 )
 GO
-  (cd "$dir" && go mod tidy -e >/dev/null 2>&1 || true; cd "$dir" && go mod tidy)
-  touch "$dir/.ready"
+  (cd "$dir" && GOFLAGS=-mod=mod go mod tidy -e >/dev/null 2>&1 || true; cd "$dir" && GOFLAGS=-mod=mod go mod tidy >&2)
+  align_wrapper "$dir" "$ROOT" >&2
+  echo "$key" > "$dir/.ready"
   echo "$dir"
 }
 
+# etcd's own modules move in lockstep and stay at its version; the rest is aligned with the operator
 etcd_module() {
-  local dir="$CACHE_ROOT/src/etcd-$ETCD_VERSION"
-  if [[ -f "$dir/.ready" ]]; then echo "$dir"; return; fi
+  local dir="$CACHE_ROOT/src/etcd-$ETCD_VERSION" key
+  key="$ETCD_VERSION-aligned-$(alignment_key "$ROOT")"
+  if [[ "$(cat "$dir/.ready" 2>/dev/null)" == "$key" ]]; then echo "$dir"; return; fi
   mkdir -p "$dir"
+  rm -f "$dir/go.sum"
   cat > "$dir/go.mod" <<GOMOD
 module gsts.local/etcdbuild
 
-go $(go env GOVERSION | sed 's/^go//; s/\([0-9]*\.[0-9]*\).*/\1/')
+go $(go_directive)
 
 require go.etcd.io/etcd/server/v3 $ETCD_VERSION
 GOMOD
@@ -82,8 +93,9 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 GO
-  (cd "$dir" && go mod tidy)
-  touch "$dir/.ready"
+  (cd "$dir" && GOFLAGS=-mod=mod go mod tidy >&2)
+  align_wrapper "$dir" "$ROOT" go.etcd.io/ >&2
+  echo "$key" > "$dir/.ready"
   echo "$dir"
 }
 
@@ -107,41 +119,25 @@ build_etcd() {
 }
 
 # build_module_main builds the main package of a module at a version into its own versioned folder and links it
-# into BIN_DIR: name module version [go build flags...]
+# into BIN_DIR: name module version package [go build flags...]
 build_module_main() {
-  local name="$1" module="$2" version="$3"; shift 3
-  local out="$CACHE_ROOT/$name-$version"
-  if [[ ! -x "$out/$name" ]]; then
-    local dir="$CACHE_ROOT/src/$name-$version"
-    mkdir -p "$dir" "$out"
-    if [[ ! -f "$dir/.ready" ]]; then
-      printf 'module gsts.local/%sbuild\n\ngo %s\n\nrequire %s %s\n' "$name" \
-        "$(go env GOVERSION | sed 's/^go//; s/\([0-9]*\.[0-9]*\).*/\1/')" "$module" "$version" > "$dir/go.mod"
-      printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$module${MODULE_MAIN_SUFFIX:-}" > "$dir/tools.go"
-      (cd "$dir" && go mod tidy)
-      touch "$dir/.ready"
-    fi
-    log "building $name $version"
-    (cd "$dir" && go build -trimpath "$@" -o "$out/$name.tmp" "$module${MODULE_MAIN_SUFFIX:-}")
-    mv "$out/$name.tmp" "$out/$name"
-  fi
-  ln -sf "$out/$name" "$BIN_DIR/$name"
+  local name="$1" version="$3"
+  "$ROOT/hack/build-tool.sh" "$1" "$2" "$3" "$4" "$CACHE_ROOT/$name-$version" "${@:5}"
+  ln -sf "$CACHE_ROOT/$name-$version/$name" "$BIN_DIR/$name"
 }
 
-# coredns: hack/coredns (CoreDNS's coremain with the cluster DNS plugins), in a module that requires the
-# operator's Kubernetes client libraries, so that their packages are compiled once for both
+# coredns: hack/coredns (CoreDNS's coremain with the cluster DNS plugins), in a wrapper aligned with the operator
 build_coredns() {
-  local root dir client_go out="$CACHE_ROOT/coredns-$COREDNS_VERSION"
-  root="$(cd "$(dirname "$0")/.." && pwd)"
-  client_go="$(awk '$1 == "k8s.io/client-go" {print $2}' "$root/go.mod")"
-  dir="$CACHE_ROOT/src/coredns-$COREDNS_VERSION-client-go-$client_go"
+  local dir="$CACHE_ROOT/src/coredns-$COREDNS_VERSION" out="$CACHE_ROOT/coredns-$COREDNS_VERSION" key
+  key="$(sha256sum "$ROOT/hack/coredns/main.go" | cut -c1-16)-aligned-$(alignment_key "$ROOT")"
   mkdir -p "$dir" "$out"
-  cp "$root/hack/coredns/main.go" "$dir/main.go"
-  if [[ ! -f "$dir/.ready" ]]; then
-    printf 'module gsts.local/corednsbuild\n\ngo %s\n\nrequire (\n\tgithub.com/coredns/coredns %s\n\tk8s.io/api %s\n\tk8s.io/apimachinery %s\n\tk8s.io/client-go %s\n)\n' \
-      "$(go env GOVERSION | sed 's/^go//; s/\([0-9]*\.[0-9]*\).*/\1/')" "$COREDNS_VERSION" "$client_go" "$client_go" "$client_go" >"$dir/go.mod"
+  cp "$ROOT/hack/coredns/main.go" "$dir/main.go"
+  if [[ "$(cat "$dir/.ready" 2>/dev/null)" != "$key" ]]; then
+    printf 'module gsts.local/corednsbuild\n\ngo %s\n\nrequire github.com/coredns/coredns %s\n' "$(go_directive)" "$COREDNS_VERSION" >"$dir/go.mod"
+    rm -f "$dir/go.sum"
     (cd "$dir" && GOFLAGS=-mod=mod go mod tidy)
-    touch "$dir/.ready"
+    align_wrapper "$dir" "$ROOT"
+    echo "$key" >"$dir/.ready"
   fi
   log "building coredns $COREDNS_VERSION"
   (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/coredns.tmp" .)
@@ -151,16 +147,21 @@ build_coredns() {
 
 for component in "$@"; do
   if [[ -x "$BIN_DIR/$component" ]]; then continue; fi
+  exec 9>"$BIN_DIR/.$component.lock"
+  flock 9
+  if [[ -x "$BIN_DIR/$component" ]]; then exec 9>&-; continue; fi
   case "$component" in
     etcd) build_etcd ;;
     runc)
       command -v pkg-config >/dev/null && pkg-config --exists libseccomp || {
         log "runc needs libseccomp-dev and pkg-config (apt-get install libseccomp-dev pkg-config)"; exit 1; }
-      CGO_ENABLED=1 build_module_main runc github.com/opencontainers/runc "$RUNC_VERSION" -tags seccomp -ldflags "-s -w" ;;
+      # cgo: nothing to share with the operator's static builds
+      ALIGN=0 CGO_ENABLED=1 build_module_main runc github.com/opencontainers/runc "$RUNC_VERSION" github.com/opencontainers/runc -tags seccomp -ldflags "-s -w" ;;
     coredns) build_coredns ;;
-    kwok) MODULE_MAIN_SUFFIX=/cmd/kwok CGO_ENABLED=0 build_module_main kwok sigs.k8s.io/kwok "$KWOK_VERSION" -ldflags "-s -w" ;;
+    kwok) CGO_ENABLED=0 build_module_main kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok -ldflags "-s -w" ;;
     kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|kubectl) build_kube "$component" ;;
     *) log "unknown component $component"; exit 2 ;;
   esac
+  exec 9>&-
 done
 echo "$BIN_DIR"

@@ -5,16 +5,18 @@
 # rendered from its chart). OLM's images cannot be pulled here; the module proxy serves the
 # source.
 #
-# The wrapper module requires the Kubernetes libraries of the operator's go.mod and the operator-registry and
-# operator-framework/api of tests/olm's, above OLM's own minimums: the packages they share are compiled once for
-# the operator, the OLM tests and OLM (a third of the cold build), and OLM talks to the cluster with the client
-# of the cluster's version.
+# The wrapper module requires the operator-registry and operator-framework/api of tests/olm's go.mod and is
+# aligned with the operator's versions of every other module (hack/lib/gomodule.sh), above OLM's own minimums:
+# the packages they share are compiled once for the operator, the OLM tests and OLM, and OLM talks to the cluster
+# with the client of the cluster's version. Two runs at once (the background prebuild and the install) build once.
 #
 # usage: hack/build-olm.sh   prints the folder holding olm, catalog, package-server, copy-content, cpb, opm and
 #                            grpc_health_probe, and olm-manifests (last line)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=hack/lib/gomodule.sh
+source "$ROOT/hack/lib/gomodule.sh"
 OLM_VERSION="${OLM_VERSION:-v0.42.0}"
 GRPC_HEALTH_PROBE_VERSION="${GRPC_HEALTH_PROBE_VERSION:-v0.4.62}"
 # OLM's release renders its Helm chart (scripts/package_release.sh): hack/olm-manifests does that with Helm's library
@@ -33,18 +35,24 @@ BINARIES=(olm catalog package-server copy-content cpb opm grpc_health_probe olm-
 
 log() { echo "build-olm: $*" >&2; }
 
-ready=1
-for b in "${BINARIES[@]}"; do [[ -x "$BIN_DIR/$b" ]] || ready=0; done
-if ((ready)); then echo "$BIN_DIR"; exit 0; fi
-
+built() {
+  local b
+  for b in "${BINARIES[@]}"; do [[ -x "$BIN_DIR/$b" ]] || return 1; done
+}
+if built; then echo "$BIN_DIR"; exit 0; fi
 mkdir -p "$SRC/cmd/olm-manifests" "$BIN_DIR"
+exec 9>"$BIN_DIR/.build.lock"
+flock 9
+if built; then echo "$BIN_DIR"; exit 0; fi
+
 cp "$ROOT/hack/olm-manifests/main.go" "$SRC/cmd/olm-manifests/main.go"
-source_hash="$(sha256sum "$ROOT/hack/olm-manifests/main.go" | cut -c1-16)"
+source_hash="$(sha256sum "$ROOT/hack/olm-manifests/main.go" | cut -c1-16)-aligned-$(alignment_key "$ROOT")"
 if [[ "$(cat "$SRC/.ready" 2>/dev/null)" != "$source_hash" ]]; then
+  rm -f "$SRC/go.sum"
   cat >"$SRC/go.mod" <<GOMOD
 module gsts.local/olmbuild
 
-go $(go env GOVERSION | sed 's/^go//; s/\([0-9]*\.[0-9]*\).*/\1/')
+go $(go_directive)
 
 require (
 	github.com/grpc-ecosystem/grpc-health-probe $GRPC_HEALTH_PROBE_VERSION
@@ -77,7 +85,8 @@ import (
 	_ "github.com/operator-framework/operator-registry/cmd/opm"
 )
 GO
-  (cd "$SRC" && GOFLAGS=-mod=mod go mod tidy)
+  (cd "$SRC" && GOFLAGS=-mod=mod go mod tidy >&2)
+  align_wrapper "$SRC" "$ROOT" >&2
   echo "$source_hash" >"$SRC/.ready"
 fi
 

@@ -145,7 +145,7 @@ var _ = Describe("the operator installed the ways users install it", Ordered, fu
 		}, 3*time.Second).Should(BeTrue())
 		approve(plan)
 		expectInstalled(ownNamespace, currentVersion)
-		expectWebhookServed(ownNamespace)
+		expectWebhookServed(ownNamespace, currentVersion)
 
 		By("a GameStatefulSet of the namespace scales through the scale subresource and updates in place")
 		Expect(k8s.Create(ctx, gameSet(ownNamespace, setName, 3))).To(Succeed())
@@ -233,6 +233,8 @@ var _ = Describe("the operator installed the ways users install it", Ordered, fu
 		Eventually(func() bool {
 			return apierrors.IsNotFound(k8s.Get(ctx, types.NamespacedName{Namespace: allNamespaces, Name: csvName(currentVersion)}, &operatorsv1alpha1.ClusterServiceVersion{}))
 		}).Should(BeTrue(), "the replaced CSV is gone")
+		expectWebhookServed(allNamespaces, nextVersion)
+		expectInstalled(allNamespaces, nextVersion)
 		deployment := operatorDeployment(allNamespaces, nextVersion)
 		for _, p := range operatorPods(deployment) {
 			Expect(oldPods).NotTo(HaveKey(p.UID), "an operator pod of the old release is still there")
@@ -347,36 +349,10 @@ func operatorDeployment(ns, version string) *appsv1.Deployment {
 	return deployment
 }
 
-// expectWebhookServed checks the webhook OLM made from the CSV's webhookdefinitions: its configuration carries
-// the CA of the certificate OLM generated, and a bad set is refused with the operator's own message.
-func expectWebhookServed(ns string) {
-	var configs admissionregistrationv1.ValidatingWebhookConfigurationList
-	ExpectWithOffset(1, k8s.List(ctx, &configs, client.MatchingLabels{"olm.owner.namespace": ns})).To(Succeed())
-	ExpectWithOffset(1, configs.Items).NotTo(BeEmpty(), "one configuration per webhook definition of the CSV")
-	caBundle := configs.Items[0].Webhooks[0].ClientConfig.CABundle
-	for _, config := range configs.Items {
-		for _, webhook := range config.Webhooks {
-			ExpectWithOffset(1, webhook.ClientConfig.CABundle).To(Equal(caBundle), "OLM injects its CA into %s", webhook.Name)
-		}
-	}
-	ExpectWithOffset(1, caBundle).NotTo(BeEmpty())
-	roots := x509.NewCertPool()
-	ExpectWithOffset(1, roots.AppendCertsFromPEM(caBundle)).To(BeTrue())
-	var secrets corev1.SecretList
-	ExpectWithOffset(1, k8s.List(ctx, &secrets, client.InNamespace(ns), client.MatchingLabels{"olm.managed": "true"})).To(Succeed())
-	verified := 0
-	for _, s := range secrets.Items {
-		block, _ := pem.Decode(s.Data["tls.crt"])
-		if block == nil {
-			continue
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		ExpectWithOffset(1, err).NotTo(HaveOccurred())
-		if _, err := cert.Verify(x509.VerifyOptions{Roots: roots}); err == nil {
-			verified++
-		}
-	}
-	ExpectWithOffset(1, verified).To(BeNumerically(">", 0), "a serving certificate OLM made, signed by the CA in the webhook configuration")
+// expectWebhookServed checks the webhook OLM made from the CSV's webhookdefinitions: once what OLM made for it
+// agrees (expectServingSettled), a bad set is refused with the operator's own message.
+func expectWebhookServed(ns, version string) {
+	EventuallyWithOffset(1, func(g Gomega) { expectServingSettled(g, ns, version) }).Should(Succeed())
 	bad := gameSet(ns, "bad", 1)
 	bad.Spec.Template.Labels = map[string]string{"app": "elsewhere"}
 	// the API server reaches the webhook once kube-proxy has its endpoints; only the webhook's answer ends this
@@ -386,6 +362,47 @@ func expectWebhookServed(ns string) {
 		}
 		return "admitted"
 	}).Should(ContainSubstring(`spec.selector: Invalid value: "app=bad": does not match spec.template.metadata.labels`))
+}
+
+// expectServingSettled: the serving certificate OLM generated, its CA in every webhook configuration and the
+// operator pods agree, and nothing is about to replace them.
+//   - The Secret is owned by the CSV of version. OLM v0.42.0 reuses the Secret of the CSV an upgrade replaces
+//     without adding the new CSV as an owner, so the garbage collector deletes it with the old CSV; OLM then
+//     reinstalls with a new CA and rolls the Deployment again, and until that is over the webhook configuration
+//     and the serving pods disagree (x509: certificate signed by unknown authority).
+//   - The webhook configurations carry the CA that signed the Secret's certificate.
+//   - The Deployment's pods are of that CA (OLM stamps its hash, olmcahash, on the Secret and the pod template)
+//     and rolled out.
+func expectServingSettled(g Gomega, ns, version string) {
+	csv := &operatorsv1alpha1.ClusterServiceVersion{}
+	g.Expect(k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: csvName(version)}, csv)).To(Succeed())
+	var configs admissionregistrationv1.ValidatingWebhookConfigurationList
+	g.Expect(k8s.List(ctx, &configs, client.MatchingLabels{"olm.owner.namespace": ns})).To(Succeed())
+	g.Expect(configs.Items).NotTo(BeEmpty(), "one configuration per webhook definition of the CSV")
+	caBundle := configs.Items[0].Webhooks[0].ClientConfig.CABundle
+	for _, config := range configs.Items {
+		for _, webhook := range config.Webhooks {
+			g.Expect(webhook.ClientConfig.CABundle).To(Equal(caBundle), "OLM injects its CA into %s", webhook.Name)
+		}
+	}
+	roots := x509.NewCertPool()
+	g.Expect(roots.AppendCertsFromPEM(caBundle)).To(BeTrue(), "a CA in the webhook configuration")
+
+	deployment := operatorDeployment(ns, version)
+	secret := &corev1.Secret{}
+	g.Expect(k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: deployment.Name + "-service-cert"}, secret)).To(Succeed())
+	g.Expect(secret.OwnerReferences).To(ContainElement(HaveField("UID", csv.UID)), "the serving Secret is owned by %s", csv.Name)
+	block, _ := pem.Decode(secret.Data["tls.crt"])
+	g.Expect(block).NotTo(BeNil(), "a serving certificate in %s", secret.Name)
+	cert, err := x509.ParseCertificate(block.Bytes)
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = cert.Verify(x509.VerifyOptions{Roots: roots})
+	g.Expect(err).NotTo(HaveOccurred(), "the serving certificate is signed by the CA in the webhook configuration")
+
+	caHash := secret.Annotations["olmcahash"]
+	g.Expect(caHash).NotTo(BeEmpty())
+	g.Expect(deployment.Spec.Template.Annotations).To(HaveKeyWithValue("olmcahash", caHash), "the Deployment runs pods of this CA")
+	expectDeploymentReady(g, deployment)
 }
 
 func uninstall(ns, version string) {
