@@ -8,9 +8,10 @@
 #      CoreDNS), then OLM, build in the background at the lowest priority from the start, taking whatever the
 #      checks and unit tests leave; a target that needs one waits for it (the build scripts lock what they build);
 #   2. the checks, vet, unit tests, the plugin and the OLM bundle tests run in the foreground;
-#   3. once the cluster binaries are there, the e2e suites run in the foreground, with the integration suite
-#      (its own kube-apiserver) and the fuzz targets beside them below the cluster's priority; their output is
-#      printed when they end, and the run fails when any of them does.
+#   3. once the cluster binaries are there, the e2e suites and then the install suite run in the foreground;
+#      once OLM is built, the integration suite (its own kube-apiserver) and the fuzz targets run beside them
+#      below the cluster's priority (cold, that is beside the install suite, which mostly waits on OLM). Their
+#      output is printed when they end, and the run fails when any of them does.
 # Each step is a make target of its own. GOGC=400 makes the compiler about a sixth faster here (it has the memory).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,7 +26,10 @@ declare -A jobs=()
 # background NAME NICENESS COMMAND...: COMMAND in a process group of its own, its output in bin/test-logs/NAME.log
 background() {
   local name="$1" niceness="$2"; shift 2
-  setsid nice -n "$niceness" "$@" </dev/null >"$LOGS/$name.log" 2>&1 &
+  # A new session is a new scheduler autogroup (Linux's sched_autogroup, on here), which shares the CPU with the
+  # foreground's as an equal whatever the niceness inside it: the job gives its group the niceness too.
+  setsid bash -c 'echo "$0" >/proc/self/autogroup 2>/dev/null; exec nice -n "$0" "$@"' "$niceness" "$@" \
+    </dev/null >"$LOGS/$name.log" 2>&1 &
   jobs[$name]=$!
   log "$name: started in the background (nice $niceness), output in bin/test-logs/$name.log"
 }
@@ -53,12 +57,16 @@ trap stop_jobs EXIT
 # foreground and fails there with the reason.
 background cluster-binaries 19 bash -c 'hack/build-k8s-binaries.sh kubectl etcd kube-apiserver kube-controller-manager \
   kube-scheduler kubelet kube-proxy runc coredns kwok; status=$?; touch "$0"; exit $status' "$LOGS/cluster-binaries.done"
-background olm-build 19 bash -c 'until [[ -e "$0" ]]; do sleep 2; done; exec hack/build-olm.sh' "$LOGS/cluster-binaries.done"
+background olm-build 19 bash -c 'until [[ -e "$0" ]]; do sleep 2; done; hack/build-olm.sh; status=$?; touch "$1"; exit $status' \
+  "$LOGS/cluster-binaries.done" "$LOGS/olm-build.done"
 "$MAKE" verify-generated verify-fmt vet test-unit test-plugin test-olm
 
 finish cluster-binaries quiet || true
-background integration 5 "$MAKE" test-integration
-background fuzz 10 "$MAKE" test-fuzz
+# After OLM's build: cold, the e2e suites leave it the CPU they do not use, and these run beside the install
+# suite, which mostly waits on OLM; warm, they start with the e2e suites.
+after_olm=(bash -c 'until [[ -e "$0" ]]; do sleep 2; done; exec "$@"' "$LOGS/olm-build.done")
+background integration 5 "${after_olm[@]}" "$MAKE" test-integration
+background fuzz 10 "${after_olm[@]}" "$MAKE" test-fuzz
 "$MAKE" test-e2e
 finish integration
 finish fuzz
