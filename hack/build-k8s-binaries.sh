@@ -105,7 +105,7 @@ build_kube() {
   minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
   ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
   ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBE_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-  log "building $name $KUBE_VERSION (cold: kube-apiserver takes about 9 minutes on 2 cores)"
+  log "building $name $KUBE_VERSION (cold: kube-apiserver takes about 5 minutes on 2 cores)"
   (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/$name.tmp" "k8s.io/kubernetes/cmd/$name")
   mv "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
 }
