@@ -26,6 +26,12 @@ CONTROLLER_GEN ?= $(GSTS_CACHE)/tools/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(GSTS_CACHE)/tools/kustomize-$(KUSTOMIZE_VERSION)/kustomize
 KREW_VERSION ?= v0.4.3
 KREW ?= $(GSTS_CACHE)/tools/krew-$(KREW_VERSION)/krew
+# promtool unit-tests the alerts, and the e2e suite's Prometheus runs on the local cluster: both built from
+# Prometheus's Go module with the service discoveries other than Kubernetes' left out (the cloud SDKs)
+PROMETHEUS_VERSION ?= v0.316.0
+PROMETHEUS_TAGS ?= remove_all_sd,enable_kubernetes_sd
+PROMTOOL ?= $(GSTS_CACHE)/tools/prometheus-$(PROMETHEUS_VERSION)/promtool
+PROMETHEUS ?= $(GSTS_CACHE)/tools/prometheus-$(PROMETHEUS_VERSION)/prometheus
 ENVTEST_ASSETS ?= $(GSTS_CACHE)/kubernetes-$(KUBE_VERSION)/bin
 KUBECTL ?= $(ENVTEST_ASSETS)/kubectl
 
@@ -63,6 +69,10 @@ manifests: controller-gen ## Generate the CRD, RBAC and webhook manifests from t
 generate: controller-gen ## Generate the DeepCopy methods.
 	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
 
+.PHONY: dashboard
+dashboard: ## Generate the Grafana dashboard config/grafana/gamestatefulset.json from internal/dashboard.
+	go run ./hack/monitoring dashboard config/grafana/gamestatefulset.json
+
 .PHONY: fmt
 fmt: ## go fmt.
 	go fmt ./...
@@ -71,12 +81,12 @@ fmt: ## go fmt.
 vet: ## go vet.
 	go vet ./...
 
-GENERATED_FILES = api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac/role.yaml config/webhook/manifests.yaml bundle bundle.Dockerfile catalog doc/deploy
+GENERATED_FILES = api/v1alpha1/zz_generated.deepcopy.go config/grafana/gamestatefulset.json config/crd/bases config/rbac/role.yaml config/webhook/manifests.yaml bundle bundle.Dockerfile catalog doc/deploy
 
 .PHONY: verify-generated
-verify-generated: generate manifests bundle catalog deploy-docs ## Fail when generated files differ from what is committed.
+verify-generated: generate manifests dashboard bundle catalog deploy-docs ## Fail when generated files differ from what is committed.
 	@if [ -n "$$(git status --porcelain -- $(GENERATED_FILES))" ]; then \
-		echo "generated files are stale; run 'make generate manifests bundle catalog deploy-docs' and commit them:"; \
+		echo "generated files are stale; run 'make generate manifests dashboard bundle catalog deploy-docs' and commit them:"; \
 		git status --porcelain -- $(GENERATED_FILES); git --no-pager diff --stat -- $(GENERATED_FILES); exit 1; fi
 
 .PHONY: verify-fmt
@@ -85,12 +95,20 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 		echo "not gofmt-formatted (run 'make fmt'):"; echo "$$unformatted"; exit 1; fi
 
 .PHONY: test
-test: ## Every test: generated files, formatting, vet, unit, a short fuzz run, the kubectl plugin installed with krew, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the install suite: doc/deploy, the real OLM installing and upgrading from a catalog, the scorecard tests) suites; hack/test.sh builds the clusters' binaries and OLM in the background meanwhile.
+test: ## Every test: generated files, formatting, vet, unit, the alerts through promtool, a short fuzz run, the kubectl plugin installed with krew, OLM bundle and catalog validation, integration (real kube-apiserver) and e2e (kind or the local cluster, with the install suite: doc/deploy, the real OLM installing and upgrading from a catalog, the scorecard tests) suites; hack/test.sh builds the clusters' binaries and OLM in the background meanwhile.
 	MAKE="$(MAKE)" hack/test.sh
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic.
 	CGO_ENABLED=1 go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/...
+
+.PHONY: test-rules
+test-rules: promtool ## The alerts (config/prometheus/prometheus_rule.yaml) through promtool's checks and unit tests.
+	mkdir -p bin/rules
+	go run ./hack/monitoring rules config/prometheus/prometheus_rule.yaml bin/rules/gamestatefulset.rules.yaml
+	cp config/prometheus/prometheus_rule_test.yaml bin/rules/
+	$(PROMTOOL) check rules bin/rules/gamestatefulset.rules.yaml
+	$(PROMTOOL) test rules bin/rules/prometheus_rule_test.yaml
 
 FUZZTIME ?= 12s
 .PHONY: test-fuzz
@@ -118,12 +136,12 @@ test-integration: envtest ## Integration suites on a real kube-apiserver and etc
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" CGO_ENABLED=1 go test $(GOFLAGS_TEST) ./tests/integration/... -ginkgo.v -timeout 30m
 
 .PHONY: test-e2e
-test-e2e: kustomize kubectl ## The e2e suites: on kind where Docker runs, else on the local cluster; E2E_KUBECONFIG=... for a cluster of yours.
-	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) PUBLISHED_OPERATOR_IMAGE=$(IMG) hack/e2e.sh
+test-e2e: kustomize kubectl prometheus ## The e2e suites: on kind where Docker runs, else on the local cluster; E2E_KUBECONFIG=... for a cluster of yours.
+	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) PROMETHEUS=$(PROMETHEUS) PUBLISHED_OPERATOR_IMAGE=$(IMG) hack/e2e.sh
 
 .PHONY: test-e2e-local
-test-e2e-local: kustomize kubectl ## Bring the local cluster up, deploy the operator, run the e2e suites, tear the cluster down.
-	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) PUBLISHED_OPERATOR_IMAGE=$(IMG) hack/e2e-local.sh
+test-e2e-local: kustomize kubectl prometheus ## Bring the local cluster up, deploy the operator, run the e2e suites, tear the cluster down.
+	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) PROMETHEUS=$(PROMETHEUS) PUBLISHED_OPERATOR_IMAGE=$(IMG) hack/e2e-local.sh
 
 ##@ Local cluster (real kubelet, containerd, runc; built from source, no Docker)
 
@@ -270,6 +288,16 @@ $(KREW):
 kustomize: $(KUSTOMIZE) ## Build kustomize into the cache.
 $(KUSTOMIZE):
 	hack/build-tool.sh kustomize sigs.k8s.io/kustomize/kustomize/v5 $(KUSTOMIZE_VERSION) sigs.k8s.io/kustomize/kustomize/v5 $(dir $(KUSTOMIZE))
+
+.PHONY: promtool
+promtool: $(PROMTOOL) ## Build promtool into the cache.
+$(PROMTOOL):
+	hack/build-tool.sh promtool github.com/prometheus/prometheus $(PROMETHEUS_VERSION) github.com/prometheus/prometheus/cmd/promtool $(dir $(PROMTOOL)) -tags $(PROMETHEUS_TAGS)
+
+.PHONY: prometheus
+prometheus: $(PROMETHEUS) ## Build Prometheus into the cache (the e2e suite runs it on the local cluster).
+$(PROMETHEUS):
+	hack/build-tool.sh prometheus github.com/prometheus/prometheus $(PROMETHEUS_VERSION) github.com/prometheus/prometheus/cmd/prometheus $(dir $(PROMETHEUS)) -tags $(PROMETHEUS_TAGS)
 
 .PHONY: envtest
 envtest: ## Build etcd, kube-apiserver and kubectl from Go modules into the cache (setup-envtest cannot download here).

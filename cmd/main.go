@@ -33,6 +33,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -181,6 +182,9 @@ func main() {
 		setupLog.Error(err, "unable to create the controller", "controller", "Listener")
 		os.Exit(1)
 	}
+
+	// HookRuns by phase and listeners by state, counted from the cache at each scrape by the leader
+	ctrlmetrics.Registry.MustRegister(&controllers.InventoryCollector{Reader: mgr.GetCache(), Elected: mgr.Elected()})
 
 	readyz := healthz.Ping
 	if enableWebhook {

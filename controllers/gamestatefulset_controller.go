@@ -218,7 +218,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		return ctrl.Result{}, err
 	}
 	input := planner.Input{Set: set, CurrentRevision: current.Name, UpdateRevision: update.Name, Pods: pods, Mismatched: mismatched, Claims: claims,
-		Templates: templates, Nodes: nodes, HookRuns: hookRuns, PortMappings: portMappings, LostNodeThreshold: r.LostNodeThreshold, Now: now}
+		Templates: templates, Nodes: nodes, HookRuns: hookRuns, PortMappings: portMappings, LostNodeThreshold: r.LostNodeThreshold, UpdateRevisionCreated: update.CreationTimestamp.Time, Now: now}
 	plan := planner.Compute(input)
 	hookActions, podActions := splitHookActions(plan.Actions)
 	hooks, hookErr := r.executeHookActions(ctx, set, hookActions)
@@ -258,7 +258,11 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if hooks.pauseFailed {
 		keepCanaryStatus(&status, &statusBefore)
 	}
-	metrics.RecordStatus(set, status)
+	metrics.RecordStatus(set, status, plan.Progress)
+	if c := meta.FindStatusCondition(status.Conditions, gstsv1alpha1.ConditionProgressing); c != nil && c.Reason == planner.ReasonProgressDeadlineExceeded &&
+		!hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonProgressDeadlineExceeded) {
+		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonProgressDeadlineExceeded, "Rollout", "%s", c.Message)
+	}
 	if len(plan.HookFailed) > 0 && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonHookFailed) {
 		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonHookFailed, "RunHook", "%s", strings.Join(plan.HookFailed, "; "))
 	}
@@ -496,7 +500,7 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return b.
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)}).
 		Named("gamestatefulset").
-		Complete(r)
+		Complete(countingErrors("gamestatefulset", r))
 }
 
 // hookRunPhaseChanged passes the HookRun events a set acts on: creation, deletion and a new phase.

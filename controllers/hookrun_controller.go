@@ -34,6 +34,7 @@ import (
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook/provider"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
 )
 
 // measureAgainSoon is how soon a metric due again at once (a count without an interval) is measured: the next
@@ -91,6 +92,7 @@ func (r *HookRunReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 				kind = corev1.EventTypeWarning
 			}
 			r.Recorder.Eventf(updated, nil, kind, "HookRun"+string(status.Phase), "Measure", "%s", status.Message)
+			metrics.HookRunsCompleted.WithLabelValues(run.Namespace, run.Labels[hook.SetLabel], run.Labels[hook.TypeLabel], string(status.Phase)).Inc()
 		}
 	}
 	if status.Phase.Completed() {
@@ -134,5 +136,5 @@ func (r *HookRunReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&gstsv1alpha1.HookRun{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)}).
 		Named("hookrun").
-		Complete(r)
+		Complete(countingErrors("hookrun", r))
 }

@@ -38,6 +38,7 @@ import (
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/loadbalancer"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/network"
 )
 
@@ -102,7 +103,9 @@ func (r *ListenerReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 			return ctrl.Result{RequeueAfter: due}, nil
 		}
 	}
+	started := r.Now()
 	observed, err := provider.Ensure(ctx, l)
+	metrics.ListenerSyncDuration.WithLabelValues(string(l.Spec.Provider), syncResult(err)).Observe(r.Now().Sub(started).Seconds())
 	if err != nil {
 		if observed.ListenerID != "" {
 			l.Status.ListenerID = observed.ListenerID
@@ -126,6 +129,13 @@ func (r *ListenerReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 			l.Spec.Protocol, portRange(l), l.Spec.LoadbalancerID, observed.ListenerID, targets)
 	}
 	return ctrl.Result{RequeueAfter: listenerResync}, nil
+}
+
+func syncResult(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "success"
 }
 
 // failed records the error on the listener and hands it to the back-off of the work queue.
@@ -170,5 +180,5 @@ func (r *ListenerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles),
 			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](500*time.Millisecond, 2*time.Minute)}).
 		Named("listener").
-		Complete(r)
+		Complete(countingErrors("listener", r))
 }

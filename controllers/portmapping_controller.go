@@ -432,7 +432,7 @@ func (r *PortMappingReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&gstsv1alpha1.Listener{}).
 		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(r.mappingsOfPod)).
 		Named("portmapping").
-		Complete(r)
+		Complete(countingErrors("portmapping", r))
 }
 
 // listPortMappings are the PortMappings of the set's namespace, for the addresses of the pods it creates.

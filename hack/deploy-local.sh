@@ -2,7 +2,9 @@
 # Deploys the operator to the local cluster (or to kind with IMAGE_LOADER=kind) the way users deploy it — kustomize
 # config/default: its RBAC, its Deployment with two replicas and leader election — with images built here from Go
 # and loaded into the nodes: the operator, its scorecard tests, the e2e suites' game server (v1, v2, v3) and the
-# lossless-update suite's content container (v1, v2).
+# lossless-update suite's content container (v1, v2). The Prometheus Operator's ServiceMonitor and PrometheusRule
+# CRDs (from its Go module) and config/monitoring go in too; with PROMETHEUS (a prometheus binary built here), its
+# image as well, for the e2e suite's Prometheus.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,6 +30,10 @@ fi
 for v in v1 v2 v3; do specs+=("$GAME_IMAGE:$v=./tests/e2e/gameserver@-X main.version=$v"); done
 for v in v1 v2; do specs+=("${CONTENT_IMAGE:-gsts-e2e/content}:$v=./tests/e2e/content@-X main.version=$v"); done
 mapfile -t tarballs < <(cd "$ROOT" && go run ./hack/images -out "$OUT" "${specs[@]}")
+if [[ -n "${PROMETHEUS:-}" ]]; then
+  tarballs+=("$(cd "$ROOT" && go run ./hack/images -out "$OUT" -assemble "${PROMETHEUS_IMAGE:-gsts-e2e/prometheus:local}" \
+    -add "$PROMETHEUS=/bin/prometheus" -entrypoint /bin/prometheus -user 65534:65534)")
+fi
 case "$IMAGE_LOADER" in
   local) "$CLUSTER" import "${tarballs[@]}" ;;
   kind) for t in "${tarballs[@]}"; do "${KIND:?}" load image-archive --name "${KIND_CLUSTER:-gsts-e2e}" "$t"; done ;;
@@ -84,8 +90,25 @@ $(for i in $(seq 0 $((webhooks - 1))); do printf '    - op: add\n      path: /we
     metadata: {name: gamestatefulset-selfsigned-issuer, namespace: gamestatefulset-system}
     \$patch: delete
 YAML
+# the ServiceMonitor and PrometheusRule CRDs, as the Prometheus Operator's release ships them
+PROMETHEUS_OPERATOR_VERSION="${PROMETHEUS_OPERATOR_VERSION:-v0.88.0}"
+crds="$(cd "$(mktemp -d)" && go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" |
+  sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')/example/prometheus-operator-crd"
+log "applying the ServiceMonitor and PrometheusRule CRDs of the Prometheus Operator $PROMETHEUS_OPERATOR_VERSION"
+"$KUBECTL" apply --server-side --force-conflicts -f "$crds/monitoring.coreos.com_servicemonitors.yaml" \
+  -f "$crds/monitoring.coreos.com_prometheusrules.yaml" >/dev/null
+# (kubectl wait fails, rather than waits, on a CRD whose status has no conditions yet)
+for crd in servicemonitors prometheusrules; do
+  for _ in $(seq 60); do
+    [[ "$("$KUBECTL" get crd "$crd.monitoring.coreos.com" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}')" == True ]] && break
+    sleep 1
+  done
+done
+
 log "applying config/default with image $OPERATOR_IMAGE"
 "$KUSTOMIZE" build "$overlay" | "$KUBECTL" apply --server-side --force-conflicts -f - >/dev/null
+log "applying config/monitoring: the ServiceMonitor, the alerts, the dashboard"
+"$KUSTOMIZE" build "$ROOT/config/monitoring" | "$KUBECTL" apply --server-side --force-conflicts -f - >/dev/null
 # a rebuilt image under the same tag needs new pods
 "$KUBECTL" -n gamestatefulset-system rollout restart deployment/gamestatefulset-controller-manager >/dev/null
 "$KUBECTL" -n gamestatefulset-system rollout status deployment/gamestatefulset-controller-manager --timeout=180s

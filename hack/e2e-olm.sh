@@ -18,6 +18,9 @@ if "$KUBECTL" get crd gamestatefulsets.tkex.tencent.com >/dev/null 2>&1; then
     portmappings.tkex.tencent.com,listeners.tkex.tencent.com,gamestatefulsets.tkex.tencent.com,hookruns.tkex.tencent.com,hooktemplates.tkex.tencent.com >/dev/null
 fi
 "$KUSTOMIZE" build "$ROOT/bin/deploy-local" | "$KUBECTL" delete --ignore-not-found --timeout=180s -f - >/dev/null
+# its ServiceMonitor, alerts and dashboard too: the bundle carries its own (the CRDs stay, as a cluster's
+# Prometheus Operator would keep them)
+"$KUSTOMIZE" build "$ROOT/config/monitoring" | "$KUBECTL" delete --ignore-not-found --timeout=60s -f - >/dev/null
 
 KUBECTL="$KUBECTL" "$ROOT/hack/olm-local.sh" install
 while IFS= read -r assignment; do export "${assignment?}"; done < <(KUBECTL="$KUBECTL" "$ROOT/hack/olm-local.sh" publish)

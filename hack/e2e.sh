@@ -24,5 +24,6 @@ teardown() { "$KIND" delete cluster --name "$KIND_CLUSTER" >/dev/null 2>&1 || tr
 trap teardown EXIT
 "$KIND" get clusters | grep -qx "$KIND_CLUSTER" || "$KIND" create cluster --config "$ROOT/hack/kind-config.yaml" --kubeconfig "$KUBECONFIG" --wait 120s
 IMAGE_LOADER=kind GSTS_IMAGES_DIR="$CACHE/kind-images" "$ROOT/hack/deploy-local.sh"
+if [[ -n "${PROMETHEUS:-}" ]]; then export GSTS_E2E_PROMETHEUS_IMAGE="${PROMETHEUS_IMAGE:-gsts-e2e/prometheus:local}"; fi
 "$ROOT/hack/ginkgo.sh" -p --procs="${E2E_PROCS:-2}" -v --timeout 40m ./tests/e2e
 echo "e2e: the install suite (doc/deploy, the real OLM) needs the local cluster's registry and DNS; it runs under hack/e2e-local.sh" >&2

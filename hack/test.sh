@@ -59,7 +59,7 @@ background cluster-binaries 19 bash -c 'hack/build-k8s-binaries.sh kubectl etcd 
   kube-scheduler kubelet kube-proxy runc coredns kwok; status=$?; touch "$0"; exit $status' "$LOGS/cluster-binaries.done"
 background olm-build 19 bash -c 'until [[ -e "$0" ]]; do sleep 2; done; hack/build-olm.sh; status=$?; touch "$1"; exit $status' \
   "$LOGS/cluster-binaries.done" "$LOGS/olm-build.done"
-"$MAKE" verify-generated verify-fmt vet test-unit test-plugin test-olm
+"$MAKE" verify-generated verify-fmt vet test-unit test-rules test-plugin test-olm
 
 finish cluster-binaries quiet || true
 # After OLM's build: cold, the e2e suites leave it the CPU they do not use, and these run beside the install

@@ -236,6 +236,14 @@ type GameStatefulSetSpec struct {
 	// +optional
 	MinReadySeconds int32 `json:"minReadySeconds,omitempty"`
 
+	// ProgressDeadlineSeconds is how long a rollout or a scale may go without a pod created, updated or turning
+	// ready before the set reports Progressing False with reason ProgressDeadlineExceeded, as a Deployment does
+	// (the shipped GameStatefulSetRolloutStuck alert fires on it). Default 600. Nothing is rolled back: the
+	// condition and the alert tell a person.
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	ProgressDeadlineSeconds *int32 `json:"progressDeadlineSeconds,omitempty"`
+
 	// PersistentVolumeClaimRetentionPolicy says what happens to claims on scale-down and on deletion.
 	// +optional
 	PersistentVolumeClaimRetentionPolicy *GameStatefulSetPersistentVolumeClaimRetentionPolicy `json:"persistentVolumeClaimRetentionPolicy,omitempty"`

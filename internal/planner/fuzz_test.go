@@ -157,6 +157,7 @@ func FuzzCompute(f *testing.F) {
 // than maxUnavailable allows, never a claim deleted while its ordinal has a pod.
 func checkPlan(t *testing.T, in Input, plan Plan) {
 	t.Helper()
+	checkProgress(t, in, plan)
 	// a pod whose pre-delete or pre-inplace hook runs is out of service already: serving says so from the runs
 	in.indexRuns()
 	{
@@ -404,4 +405,25 @@ func FuzzComputeWithHooks(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkProgress: no more pods wait than there are, none since a time after now; the deadline is exceeded only when the last progress is that far back.
+func checkProgress(t *testing.T, in Input, plan Plan) {
+	t.Helper()
+	progress, waiting := plan.Progress, 0
+	for _, w := range progress.Waiting {
+		waiting += w.Pods
+		if w.Pods <= 0 || w.Since.After(in.Now) {
+			t.Fatalf("waiting %+v at %s", w, in.Now)
+		}
+	}
+	if waiting > len(in.Pods) {
+		t.Fatalf("%d pods waiting of %d: %+v", waiting, len(in.Pods), progress.Waiting)
+	}
+	if progress.Exceeded != (!progress.Last.IsZero() && in.Now.Sub(progress.Last) > progress.Deadline) {
+		t.Fatalf("exceeded %v with last progress %s, deadline %s, now %s", progress.Exceeded, progress.Last, progress.Deadline, in.Now)
+	}
+	if plan.RequeueAfter < 0 {
+		t.Fatalf("requeue after %s", plan.RequeueAfter)
+	}
 }

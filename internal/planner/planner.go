@@ -139,7 +139,9 @@ type Input struct {
 	PortMappings []*gstsv1alpha1.PortMapping
 	// LostNodeThreshold is how long a node may be lost before its pods move; 0 disables moving them.
 	LostNodeThreshold time.Duration
-	Now               time.Time
+	// UpdateRevisionCreated is when the update revision was made: a rollout's start.
+	UpdateRevisionCreated time.Time
+	Now                   time.Time
 
 	// runs indexes HookRuns by name; partition is the lowest ordinal the update moves: both set by Compute.
 	runs      map[string]*gstsv1alpha1.HookRun
@@ -176,6 +178,8 @@ type Plan struct {
 	HookFailed []string
 	// Surge is how many pods above replicas the update runs now (maxSurge).
 	Surge int32
+	// Progress is how the rollout moves: when it last did, and what its pods wait for.
+	Progress Progress
 }
 
 func (p *Plan) add(a Action) { p.Actions = append(p.Actions, a) }
@@ -318,6 +322,15 @@ func (in *Input) missingClaims(ordinal int32) []*corev1.PersistentVolumeClaim {
 
 // Compute decides the next changes for a set, in the order they must be made.
 func Compute(in Input) Plan {
+	plan := compute(in)
+	if in.Set.DeletionTimestamp == nil {
+		plan.Progress = progressOf(&in)
+		plan.requeueForDeadline(in.Now)
+	}
+	return plan
+}
+
+func compute(in Input) Plan {
 	var plan Plan
 	set := in.Set
 	if set.DeletionTimestamp != nil {

@@ -19,6 +19,7 @@ package planner
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -84,6 +85,15 @@ func Status(in Input, selector string) gstsv1alpha1.GameStatefulSetStatus {
 		status.CurrentReplicas = status.UpdatedReplicas
 	}
 	return status
+}
+
+// waitingText says what the pods wait for: ", 2 pods waiting for readiness".
+func waitingText(waiting []Waiting) string {
+	text := ""
+	for _, w := range waiting {
+		text += fmt.Sprintf(", %d waiting for %s", w.Pods, strings.ReplaceAll(w.Reason, "_", " "))
+	}
+	return text
 }
 
 func reservedText(reserved []intstr.IntOrString) string {
@@ -163,6 +173,11 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 	default:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, "RolloutComplete"
 		progressing.Message = fmt.Sprintf("all %d pods run revision %s", desired, status.UpdateRevision)
+	}
+	if progress := plan.Progress; progress.Exceeded && progressing.Status == metav1.ConditionTrue {
+		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonProgressDeadlineExceeded
+		progressing.Message = fmt.Sprintf("no pod was created, updated or changed readiness for %s (progressDeadlineSeconds) since %s%s; %s",
+			progress.Deadline, progress.Last.UTC().Format(time.RFC3339), waitingText(progress.Waiting), progressing.Message)
 	}
 	if plan.CanaryWaiting != "" {
 		progressing.Message += "; " + plan.CanaryWaiting

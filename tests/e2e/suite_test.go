@@ -34,6 +34,7 @@ import (
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -75,7 +76,51 @@ func TestE2E(t *testing.T) {
 	RunSpecs(t, "GameStatefulSet e2e suite (real cluster)")
 }
 
-var _ = BeforeSuite(func() {
+var (
+	// prometheusAddress is the e2e Prometheus's API, empty without one; suiteStart is when it began to scrape.
+	prometheusAddress string
+	suiteStart        time.Time
+)
+
+// Process 1 starts Prometheus before any spec, so that it scrapes the operator through the whole suite, and
+// checks after the last spec of every process that each query of the dashboard found its series in that time.
+var _ = SynchronizedBeforeSuite(func() []byte {
+	connectClients()
+	By("waiting for the operator deployed from config/default")
+	Eventually(func(g Gomega) {
+		d := &appsv1.Deployment{}
+		g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: operatorDeployment}, d)).To(Succeed())
+		g.Expect(d.Status.AvailableReplicas).To(BeNumerically(">=", 1))
+	}).Should(Succeed())
+	if prometheusImage == "" {
+		return nil
+	}
+	By("starting Prometheus, configured from the shipped ServiceMonitor and PrometheusRule")
+	removePrometheus()
+	Eventually(func() bool {
+		return apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Name: prometheusNamespace}, &corev1.Namespace{}))
+	}).Should(BeTrue(), "an earlier run's Prometheus gone")
+	return []byte(deployPrometheus() + " " + time.Now().Format(time.RFC3339))
+}, func(shared []byte) {
+	connectClients()
+	if len(shared) > 0 {
+		address, start, _ := strings.Cut(string(shared), " ")
+		prometheusAddress = address
+		var err error
+		suiteStart, err = time.Parse(time.RFC3339, start)
+		Expect(err).NotTo(HaveOccurred())
+	}
+})
+
+var _ = SynchronizedAfterSuite(func() {}, func() {
+	if prometheusAddress == "" {
+		return
+	}
+	checkDashboardQueries()
+	removePrometheus()
+})
+
+func connectClients() {
 	SetDefaultEventuallyTimeout(3 * time.Minute)
 	SetDefaultEventuallyPollingInterval(250 * time.Millisecond)
 	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
@@ -86,14 +131,7 @@ var _ = BeforeSuite(func() {
 	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 	clientset = kubernetes.NewForConfigOrDie(cfg)
-
-	By("waiting for the operator deployed from config/default")
-	Eventually(func(g Gomega) {
-		d := &appsv1.Deployment{}
-		g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: operatorDeployment}, d)).To(Succeed())
-		g.Expect(d.Status.AvailableReplicas).To(BeNumerically(">=", 1))
-	}).Should(Succeed())
-})
+}
 
 var namespaceCounter atomic.Int32
 

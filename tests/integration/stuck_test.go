@@ -17,12 +17,17 @@ limitations under the License.
 package integration
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/metrics"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 )
 
@@ -63,5 +68,34 @@ var _ = Describe("In-place updates that cannot complete", func() {
 			g.Expect(statusCounts(ns, "web")).To(Equal([4]int32{1, 1, 1, 1}))
 		}).Should(Succeed())
 		Expect(conditionMessage(getSet(ns, "web"), gstsv1alpha1.ConditionProgressing)).To(HavePrefix("RolloutComplete"))
+	})
+})
+
+var _ = Describe("The progress deadline", func() {
+	It("turns Progressing False once a rollout goes progressDeadlineSeconds without a pod turning ready, and counts the pod as waiting", func() {
+		ns := newNamespace()
+		expectRefused(k8s.Create(ctx, gameSet(ns, "zero", 1, func(s *gstsv1alpha1.GameStatefulSet) { s.Spec.ProgressDeadlineSeconds = ptr.To[int32](0) })),
+			"spec.progressDeadlineSeconds")
+		Expect(k8s.Create(ctx, gameSet(ns, "web", 2, parallel, func(s *gstsv1alpha1.GameStatefulSet) { s.Spec.ProgressDeadlineSeconds = ptr.To[int32](3) }))).To(Succeed())
+		eventuallyAllReady(ns, "web", 2)
+		Expect(conditionMessage(getSet(ns, "web"), gstsv1alpha1.ConditionProgressing)).To(HavePrefix("RolloutComplete"))
+
+		By("a new revision whose recreated pod no kubelet runs")
+		updateSet(ns, "web", func(s *gstsv1alpha1.GameStatefulSet) { s.Spec.Template.Spec.Containers[0].Image = "game:v2" })
+		Eventually(func() string { return conditionMessage(getSet(ns, "web"), gstsv1alpha1.ConditionProgressing) }).
+			WithTimeout(30 * time.Second).Should(And(
+			HavePrefix(planner.ReasonProgressDeadlineExceeded+": no pod was created, updated or changed readiness for 3s (progressDeadlineSeconds)"),
+			ContainSubstring("1 waiting for readiness")))
+		Expect(eventReasons(ns, "web")).To(ContainElement(planner.ReasonProgressDeadlineExceeded))
+		Expect(testutil.ToFloat64(metrics.PodsWaiting.WithLabelValues(ns, "web", planner.WaitReadiness))).To(Equal(1.0))
+		Expect(testutil.ToFloat64(metrics.Condition.WithLabelValues(ns, "web", gstsv1alpha1.ConditionProgressing, "False",
+			planner.ReasonProgressDeadlineExceeded))).To(Equal(1.0))
+
+		By("the pod turning ready ends it")
+		eventuallyAllReady(ns, "web", 2)
+		Eventually(func(g Gomega) {
+			readyPods(ns, "web")
+			g.Expect(conditionMessage(getSet(ns, "web"), gstsv1alpha1.ConditionProgressing)).To(HavePrefix("RolloutComplete"))
+		}).Should(Succeed())
 	})
 })

@@ -146,6 +146,7 @@ var _ = Describe("the operator installed the ways users install it", Ordered, fu
 		approve(plan)
 		expectInstalled(ownNamespace, currentVersion)
 		expectWebhookServed(ownNamespace, currentVersion)
+		expectMonitoringInstalled(ownNamespace)
 
 		By("a GameStatefulSet of the namespace scales through the scale subresource and updates in place")
 		Expect(k8s.Create(ctx, gameSet(ownNamespace, setName, 3))).To(Succeed())
@@ -338,6 +339,23 @@ func expectInstalled(ns, version string) {
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(ptr.Deref(lease.Spec.HolderIdentity, "")).NotTo(BeEmpty())
 	}).Should(Succeed())
+}
+
+// expectMonitoringInstalled checks that OLM created the bundle's ServiceMonitor, alerts and dashboard with the
+// operator (the cluster has the Prometheus Operator's CRDs: hack/deploy-local.sh installs them).
+func expectMonitoringInstalled(ns string) {
+	By("OLM created the bundle's ServiceMonitor, PrometheusRule and dashboard ConfigMap")
+	for _, o := range []struct{ group, kind, name string }{
+		{"monitoring.coreos.com", "ServiceMonitor", "gamestatefulset-controller-manager-metrics-monitor"},
+		{"monitoring.coreos.com", "PrometheusRule", "gamestatefulset-alerts"},
+		{"", "ConfigMap", "gamestatefulset-dashboard"},
+	} {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(schema.GroupVersionKind{Group: o.group, Version: "v1", Kind: o.kind})
+		EventuallyWithOffset(1, func() error {
+			return k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: o.name}, u)
+		}).Should(Succeed(), "%s %s/%s", o.kind, ns, o.name)
+	}
 }
 
 // operatorDeployment is the deployment the CSV of version names, as it is now.

@@ -1,0 +1,126 @@
+/*
+Copyright 2026 The GameStatefulSet Operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"os"
+	"strconv"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/utils/ptr"
+
+	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/dashboard"
+)
+
+var _ = Describe("Observability", func() {
+	It("is scraped as its ServiceMonitor says: an in-place rollout and a stuck one show in the series, and the stuck one fires its alert", func() {
+		if prometheusAddress == "" {
+			Skip("no Prometheus image for this cluster (GSTS_E2E_PROMETHEUS_IMAGE)")
+		}
+		ns := newNamespace()
+		By("an in-place rollout of two pods")
+		Expect(k8s.Create(ctx, gameSet(ns, "inplace", 2, parallel,
+			strategy(gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, 0, 2, 1)))).To(Succeed())
+		eventuallyReady(ns, "inplace", 2)
+		By("a set whose pod never turns ready, with a 20-second progress deadline")
+		Expect(k8s.Create(ctx, gameSet(ns, "stuck", 1, func(s *gstsv1alpha1.GameStatefulSet) {
+			s.Spec.Template.Spec.Containers[0].Image = gameImage + ":never-built"
+			s.Spec.ProgressDeadlineSeconds = ptr.To[int32](20)
+		}))).To(Succeed())
+		patchImage(ns, "inplace", "v2")
+		Eventually(func(g Gomega) {
+			set := getSet(ns, "inplace")
+			g.Expect(set.Status.UpdatedReplicas).To(Equal(int32(2)))
+			g.Expect(set.Status.CurrentRevision).To(Equal(set.Status.UpdateRevision))
+			g.Expect(set.Status.ReadyReplicas).To(Equal(int32(2)))
+		}).Should(Succeed())
+
+		By("the stuck set says so where a person looks")
+		Eventually(func(g Gomega) {
+			c := meta.FindStatusCondition(getSet(ns, "stuck").Status.Conditions, gstsv1alpha1.ConditionProgressing)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(c.Reason).To(Equal("ProgressDeadlineExceeded"), c.Message)
+			g.Expect(c.Message).To(ContainSubstring("1 waiting for readiness"))
+		}).Should(Succeed())
+		out, err := kubectl("-n", ns, "describe", "gamestatefulset", "stuck")
+		Expect(err).NotTo(HaveOccurred(), out)
+		Expect(out).To(ContainSubstring("ProgressDeadlineExceeded"))
+
+		set := `namespace="` + ns + `", name="`
+		By("Prometheus has the series, under the sets' namespace (honorLabels), not the operator's")
+		Eventually(func(g Gomega) {
+			g.Expect(promValue(g, `gamestatefulset_inplace_update_duration_seconds_count{`+set+`inplace"}`)).To(Equal(2.0))
+			g.Expect(promValue(g, `gamestatefulset_pods_waiting{`+set+`stuck", reason="readiness"}`)).To(Equal(1.0))
+			g.Expect(promValue(g, `time() - gamestatefulset_oldest_waiting_pod_start_timestamp_seconds{`+set+`stuck", reason="readiness"}`)).To(BeNumerically(">", 20))
+			g.Expect(promValue(g, `gamestatefulset_rollout_progress_deadline_seconds{`+set+`stuck"}`)).To(Equal(20.0))
+			g.Expect(promValue(g, `gamestatefulset_status_condition{`+set+`stuck", type="Progressing", reason="ProgressDeadlineExceeded"}`)).To(Equal(1.0))
+		}).Should(Succeed())
+
+		By("the stuck-rollout alert fires for the stuck set, and for no other of this namespace")
+		Eventually(func(g Gomega) {
+			var firing []string
+			for _, a := range promAlerts(g, prometheusAddress) {
+				if a.Labels["alertname"] == "GameStatefulSetRolloutStuck" && a.Labels["namespace"] == ns && a.State == "firing" {
+					firing = append(firing, a.Labels["name"]+"/"+a.Labels["reason"])
+				}
+			}
+			g.Expect(firing).To(ConsistOf("stuck/ProgressDeadlineExceeded"))
+		}).WithTimeout(4 * time.Minute).WithPolling(2 * time.Second).Should(Succeed())
+	})
+})
+
+// promValue is the value of an instant query that answers one series.
+func promValue(g Gomega, expr string) float64 {
+	samples := promQuery(g, prometheusAddress, expr, time.Time{})
+	g.Expect(samples).To(HaveLen(1), expr)
+	g.Expect(samples[0].Value).To(HaveLen(2), expr)
+	v, err := strconv.ParseFloat(samples[0].Value[1].(string), 64)
+	g.Expect(err).NotTo(HaveOccurred())
+	return v
+}
+
+// checkDashboardQueries runs each dashboard panel's queries over the suite's time, as the panel would over its
+// range, and fails for a panel none of whose queries found a series: a panel empty by mistake.
+func checkDashboardQueries() {
+	By("every panel of the dashboard shows series from the suite's run")
+	var empty []string
+	var rendered []renderedPanel
+	for _, p := range dashboard.Panels() {
+		found := 0
+		rp := renderedPanel{panel: p, series: map[string][]promSample{}}
+		for _, q := range p.Queries {
+			Eventually(func(g Gomega) {
+				rp.series[q.Expr] = promQuery(g, prometheusAddress, dashboard.Resolved(q.Expr, "1m"), suiteStart)
+			}).Should(Succeed())
+			found += len(rp.series[q.Expr])
+		}
+		if found == 0 {
+			empty = append(empty, p.Row+" / "+p.Title)
+		}
+		rendered = append(rendered, rp)
+		GinkgoWriter.Printf("dashboard panel %s / %s: %d series\n", p.Row, p.Title, found)
+	}
+	// the screenshots of docs/observability.md: GSTS_E2E_RENDER_DIR=docs/observability make test-e2e
+	if dir := os.Getenv("GSTS_E2E_RENDER_DIR"); dir != "" {
+		Expect(renderRows(dir, rendered)).To(Succeed())
+	}
+	Expect(empty).To(BeEmpty(), "panels without a series over the suite's run")
+}
