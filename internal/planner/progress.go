@@ -19,8 +19,6 @@ package planner
 import (
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
@@ -97,7 +95,7 @@ func progressOf(in *Input) Progress {
 	// a pod's hook run is found as hookConditions finds it: by the pod's revision and ordinal
 	hookRunOf := map[string]*gstsv1alpha1.HookRun{}
 	for _, run := range in.HookRuns {
-		if hook.Kind(run.Labels[hook.TypeLabel]) == hook.KindCanaryStep || hookRunDone(run) {
+		if hook.Kind(run.Labels[hook.TypeLabel]) == hook.KindCanaryStep || run.Status.Phase.Completed() {
 			continue
 		}
 		key := run.Labels[hook.RevisionLabel] + "/" + run.Labels[hook.InstanceLabel]
@@ -124,10 +122,11 @@ func progressOf(in *Input) Progress {
 		}
 		revision := identity.Revision(pod)
 		run := hookRunOf[revision+"/"+podOrdinal(in.Set, pod)]
+		_, inGracePeriod := inplace.GraceRemaining(pod, 0, in.Now)
 		switch {
 		case run != nil:
 			wait(WaitHook, run.CreationTimestamp.Time)
-		case isInGracePeriod(pod):
+		case inGracePeriod:
 			wait(WaitGracePeriod, inplace.GateCondition(pod).LastTransitionTime.Time)
 		case lossless.Pending(pod) && state != nil:
 			wait(WaitContentReload, state.UpdateTimestamp.Time)
@@ -148,20 +147,6 @@ func progressOf(in *Input) Progress {
 	}
 	p.Exceeded = !p.Last.IsZero() && in.Now.Sub(p.Last) > p.Deadline
 	return p
-}
-
-// isInGracePeriod tells whether the pod is out of Services and waits out its grace period before its update.
-func isInGracePeriod(pod *corev1.Pod) bool {
-	c := inplace.GateCondition(pod)
-	return c != nil && c.Status == corev1.ConditionFalse && c.Reason == inplace.ReasonGracePeriod
-}
-
-func hookRunDone(run *gstsv1alpha1.HookRun) bool {
-	switch run.Status.Phase {
-	case gstsv1alpha1.HookPhaseSuccessful, gstsv1alpha1.HookPhaseFailed, gstsv1alpha1.HookPhaseError, gstsv1alpha1.HookPhaseInconclusive:
-		return true
-	}
-	return false
 }
 
 // requeueForDeadline asks for the reconcile that reports the deadline when it passes, once, while pods wait.
