@@ -281,7 +281,7 @@ func labelsInclude(have, want map[string]string) bool {
 }
 
 // writeBack gives each mapped pod its bindings annotation and, on pods with the gate, its listeners-synced
-// condition; it answers how many pods all their listeners forward to.
+// condition; it answers how many pods all their listeners forward to and know it.
 func (r *PortMappingReconciler) writeBack(ctx context.Context, pm *gstsv1alpha1.PortMapping, listeners []network.Listener,
 	pods map[int]map[int32]*corev1.Pod, observed map[string]*gstsv1alpha1.Listener) (int, error) {
 	type podBindings struct {
@@ -318,9 +318,6 @@ func (r *PortMappingReconciler) writeBack(ctx context.Context, pm *gstsv1alpha1.
 		if pb.pod.DeletionTimestamp != nil {
 			continue
 		}
-		if network.AllSynced(pb.bindings) {
-			bound++
-		}
 		value := network.Merge(pb.pod.Annotations[network.BindingsAnnotation], pm.Name, pb.bindings)
 		if err := podcontrol.WriteBindings(ctx, r.Client, pb.pod, value); err != nil {
 			errs = append(errs, err)
@@ -334,7 +331,12 @@ func (r *PortMappingReconciler) writeBack(ctx context.Context, pm *gstsv1alpha1.
 			}
 			if err := podcontrol.WriteListenersSynced(ctx, r.Client, pb.pod, network.AllSynced(all), message); err != nil {
 				errs = append(errs, err)
+				continue
 			}
+		}
+		// a pod counts as bound only once it has been told so: status must not run ahead of the pod's gate
+		if network.AllSynced(pb.bindings) {
+			bound++
 		}
 	}
 	return bound, errors.Join(errs...)

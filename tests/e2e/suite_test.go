@@ -100,14 +100,16 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	Eventually(func() bool {
 		return apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Name: prometheusNamespace}, &corev1.Namespace{}))
 	}).Should(BeTrue(), "an earlier run's Prometheus gone")
-	return []byte(deployPrometheus() + " " + time.Now().Format(time.RFC3339))
+	address := deployPrometheus()
+	return []byte(strings.Join([]string{address, time.Now().Format(time.RFC3339), createStuckSet()}, " "))
 }, func(shared []byte) {
 	connectClients()
 	if len(shared) > 0 {
-		address, start, _ := strings.Cut(string(shared), " ")
-		prometheusAddress = address
+		fields := strings.Fields(string(shared))
+		Expect(fields).To(HaveLen(3))
+		prometheusAddress, stuckNamespace = fields[0], fields[2]
 		var err error
-		suiteStart, err = time.Parse(time.RFC3339, start)
+		suiteStart, err = time.Parse(time.RFC3339, fields[1])
 		Expect(err).NotTo(HaveOccurred())
 	}
 })
@@ -117,6 +119,7 @@ var _ = SynchronizedAfterSuite(func() {}, func() {
 		return
 	}
 	checkDashboardQueries()
+	Expect(client.IgnoreNotFound(k8s.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: stuckNamespace}}))).To(Succeed())
 	removePrometheus()
 })
 
