@@ -99,8 +99,8 @@ test: ## Every test: generated files, formatting, vet, unit, the alerts through 
 	MAKE="$(MAKE)" hack/test.sh
 
 .PHONY: test-unit
-test-unit: ## Unit tests of the pure decision logic.
-	CGO_ENABLED=1 go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/...
+test-unit: ## Unit tests of the pure decision logic (and of the bench's tables and chart).
+	CGO_ENABLED=1 go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/... ./tests/bench/ ./hack/benchchart/
 
 .PHONY: test-rules
 test-rules: promtool ## The alerts (config/prometheus/prometheus_rule.yaml) through promtool's checks and unit tests.
@@ -122,8 +122,13 @@ test-fuzz: ## Fuzz the planner's invariants (with and without hooks), the adopti
 	hack/fuzz.sh ./internal/lossless FuzzAttempted $(FUZZTIME)
 
 .PHONY: bench
-bench: kubectl ## Benchmark the operator against the StatefulSet controller on the local cluster with kwok nodes (docs/performance.md); BENCH_SIZES, BENCH_REPEAT, BENCH_QPS, BENCH_BURST.
-	KUBECTL=$(KUBECTL) hack/bench.sh
+bench: kubectl kustomize ## Benchmark the operator against the StatefulSet controller and OpenKruise's Advanced StatefulSet on the local cluster with kwok nodes, and against the API server unthrottled (docs/performance.md); BENCH_SIZES, BENCH_LIMIT_SIZES, BENCH_REPEAT, BENCH_QPS, BENCH_BURST, BENCH_KRUISE=0.
+	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) hack/bench.sh
+
+.PHONY: bench-chart
+bench-chart: ## Draw the last make bench's first table (bin/bench.out) into docs/performance/bench.png.
+	mkdir -p docs/performance
+	go run ./hack/benchchart bin/bench.out docs/performance/bench.png
 
 # Without -race: validators run once over files, and `make catalog` has compiled operator-registry without it
 # already; a race build of it would cost a cold run minutes for nothing concurrent of ours.

@@ -153,8 +153,14 @@ for component in "$@"; do
   case "$component" in
     etcd) build_etcd ;;
     runc)
-      command -v pkg-config >/dev/null && pkg-config --exists libseccomp || {
-        log "runc needs libseccomp-dev and pkg-config (apt-get install libseccomp-dev pkg-config)"; exit 1; }
+      if ! { command -v pkg-config >/dev/null && pkg-config --exists libseccomp; }; then
+        # make test's background build gets here first on a new machine: install what it needs, as the local
+        # cluster's set-up would (waiting for dpkg's lock if that set-up installs at the same time)
+        [[ $(id -u) -eq 0 ]] || { log "runc needs libseccomp-dev and pkg-config (apt-get install libseccomp-dev pkg-config)"; exit 1; }
+        log "installing Debian packages: libseccomp-dev pkg-config"
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq libseccomp-dev pkg-config >/dev/null
+      fi
       # cgo: nothing to share with the operator's static builds
       ALIGN=0 CGO_ENABLED=1 build_module_main runc github.com/opencontainers/runc "$RUNC_VERSION" github.com/opencontainers/runc -tags seccomp -ldflags "-s -w" ;;
     coredns) build_coredns ;;

@@ -15,10 +15,13 @@ limitations under the License.
 */
 
 // Command bench measures the GameStatefulSet operator against the StatefulSet controller of
-// kube-controller-manager on the same cluster (hack/bench.sh brings up the local control plane with kwok nodes,
-// both controllers at one client QPS and burst) and prints one table: wall time to the end state read from the
-// status, API writes per pod, the controller process's CPU seconds and peak RSS, and the reconcile (work item)
-// latency p50/p99 from its metrics, with the ratio of the operator to the StatefulSet controller.
+// kube-controller-manager and OpenKruise's Advanced StatefulSet on the same cluster (hack/bench.sh brings up the
+// local control plane with kwok nodes, every controller at one client QPS and burst) and prints one table: wall
+// time to the end state read from the status, API writes per pod, the controller process's CPU seconds and peak
+// RSS, and the reconcile latency p50/p99 from its metrics, with the ratio of each controller to the StatefulSet
+// controller and of the operator to Advanced StatefulSet. A second table holds the operator at a client limit it
+// never reaches against the API server's own limit (pods created and patched directly) at growing sizes, and the
+// fitted growth of its cost.
 package main
 
 import (
@@ -51,6 +54,9 @@ func main() {
 	memoryPods := flag.Int("memory-pods", 100, "pods per set of the memory run")
 	idle := flag.Duration("idle", time.Minute, "how long to count writes of an idle operator")
 	repeat := flag.Int("repeat", 1, "runs of each size's rows; the table shows each controller's median run")
+	repeatUpTo := flag.Int("repeat-up-to", 0, "sizes above this run once (their rows last long enough not to need a median); 0: all repeat")
+	kruise := flag.Bool("kruise", true, "also run OpenKruise's Advanced StatefulSet, deployed in kruise-system")
+	limitSizes := flag.String("limit-sizes", "300,1000,3000", "sizes of the unthrottled operator rows against direct creation and patching, and of the growth fit")
 	flag.Parse()
 
 	restConfig, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
@@ -67,21 +73,19 @@ func main() {
 	kcm, err := processFromPIDFile(*kcmPIDFile)
 	must(err)
 	b.kcm = &controllerUnderTest{name: "StatefulSet", process: kcm, metrics: kcmMetrics(restConfig), queue: "statefulset"}
+	if *kruise {
+		b.kruise, err = findKruise(ctx, k8s)
+		must(err)
+	}
 	operator, stop, err := startOperator(*operatorBinary, *kubeconfig, *qps, *burst)
 	must(err)
-	defer stop()
 	b.gsts = operator
 
 	var rows []row
-	for _, field := range strings.Split(*sizes, ",") {
-		if strings.TrimSpace(field) == "" {
-			continue // BENCH_SIZES= runs the idle and memory rows only
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(field))
-		must(err)
-		runs := make([][]row, *repeat)
+	for _, n := range parseSizes(*sizes) {
+		runs := make([][]row, runsFor(n, *repeat, *repeatUpTo))
 		for i := range runs {
-			runs[i] = append(runs[i], b.direct(ctx, n))
+			runs[i] = append(runs[i], b.direct(ctx, n)...)
 			for _, policy := range []appsv1.PodManagementPolicyType{appsv1.ParallelPodManagement, appsv1.OrderedReadyPodManagement} {
 				runs[i] = append(runs[i], b.lifecycle(ctx, int32(n), policy)...)
 			}
@@ -92,7 +96,50 @@ func main() {
 	if *memorySets > 0 {
 		rows = append(rows, b.memory(ctx, *memorySets, int32(*memoryPods)))
 	}
-	printTable(os.Stdout, rows, *qps, *burst, *repeat)
+	stop()
+
+	var limitRows []row
+	if sizes := parseSizes(*limitSizes); len(sizes) > 0 {
+		operator, stop, err := startOperator(*operatorBinary, *kubeconfig, unthrottledQPS, unthrottledQPS)
+		must(err)
+		b.gsts = operator
+		for _, n := range sizes {
+			runs := make([][]row, runsFor(n, *repeat, *repeatUpTo))
+			for i := range runs {
+				runs[i] = b.limitRows(ctx, n)
+			}
+			limitRows = append(limitRows, medianRuns(runs)...)
+		}
+		stop()
+		holdAgainstDirect(limitRows)
+	}
+	printTable(os.Stdout, rows, *qps, *burst, *repeat, *repeatUpTo)
+	if len(limitRows) > 0 {
+		fmt.Printf("\nThe operator at client QPS and burst %d (unthrottled), against the API server's own limit:\n", unthrottledQPS)
+		printTable(os.Stdout, limitRows, unthrottledQPS, unthrottledQPS, *repeat, *repeatUpTo)
+		printGrowth(os.Stdout, limitRows, operator.name)
+	}
+}
+
+func runsFor(n, repeat, upTo int) int {
+	if upTo > 0 && n > upTo {
+		return 1
+	}
+	return repeat
+}
+
+// parseSizes reads a comma-separated list of sizes; an empty one skips those rows.
+func parseSizes(list string) []int {
+	var out []int
+	for _, field := range strings.Split(list, ",") {
+		if strings.TrimSpace(field) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		must(err)
+		out = append(out, n)
+	}
+	return out
 }
 
 func must(err error) {

@@ -188,9 +188,16 @@ func writesByVerb(families map[string]*dto.MetricFamily) map[string]float64 {
 }
 
 // workDurations is the histogram of the time the controller spent on each item of its queue: one reconcile.
+// Without work queue metrics (kruise-manager registers client-go's with another registry than the one it
+// serves), controller-runtime's reconcile time of the controller of that name is the same measure.
 func workDurations(families map[string]*dto.MetricFamily, queue string) *dto.Histogram {
 	for _, m := range families["workqueue_work_duration_seconds"].GetMetric() {
 		if label(m, "name") == queue {
+			return m.GetHistogram()
+		}
+	}
+	for _, m := range families["controller_runtime_reconcile_time_seconds"].GetMetric() {
+		if label(m, "controller") == queue {
 			return m.GetHistogram()
 		}
 	}
