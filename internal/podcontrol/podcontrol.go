@@ -15,7 +15,7 @@ limitations under the License.
 */
 
 // Package podcontrol is the only place that writes pods and claims of a GameStatefulSet: it carries out a
-// planner's actions and records an event for each, as the StatefulSet controller's pod control does.
+// planner's actions and records events of them, as the StatefulSet controller's pod control does.
 package podcontrol
 
 import (
@@ -131,6 +131,7 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 				for _, j := range done {
 					result.DeletedPods = append(result.DeletedPods, batch[j].Pod)
 				}
+				c.recordDeletions(set, batch, done)
 			}
 			i = run - 1
 		case planner.ForceDeletePod:
@@ -277,9 +278,41 @@ func (c *PodControl) deletePod(ctx context.Context, set *gstsv1alpha1.GameStatef
 			"delete Pod %s in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
 		return false, fmt.Errorf("deleting pod %s: %w", a.Pod.Name, err)
 	}
-	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, ReasonSuccessfulDelete, "DeletePod",
-		"delete Pod %s in GameStatefulSet %s successful: %s", a.Pod.Name, set.Name, a.Reason)
 	return true, nil
+}
+
+// maxNamedInEvent bounds the pod names one event lists (an Event's note holds at most 1 KB).
+const maxNamedInEvent = 10
+
+// recordDeletions tells of the pods a run of deletions deleted, one event per reason rather than one per pod.
+// The events are about the set alone, so the events library folds them into one Event with a count, as it folds
+// the creations: a scale-down of a thousand servers costs the API server two event writes instead of a thousand,
+// and the StatefulSet controller's events are cut short by its spam filter after 25 anyway.
+func (c *PodControl) recordDeletions(set *gstsv1alpha1.GameStatefulSet, batch []planner.Action, done []int) {
+	var reasons []string
+	named := map[string][]string{}
+	for _, j := range done {
+		reason := batch[j].Reason
+		if _, ok := named[reason]; !ok {
+			reasons = append(reasons, reason)
+		}
+		named[reason] = append(named[reason], batch[j].Pod.Name)
+	}
+	for _, reason := range reasons {
+		c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulDelete, "DeletePod",
+			"delete %s in GameStatefulSet %s successful: %s", podList(named[reason]), set.Name, reason)
+	}
+}
+
+// podList names pods for an event: "Pod a", "Pods a, b and c", "Pods a, ..., j and 5 more".
+func podList(names []string) string {
+	if len(names) == 1 {
+		return "Pod " + names[0]
+	}
+	if len(names) > maxNamedInEvent {
+		return fmt.Sprintf("Pods %s and %d more", strings.Join(names[:maxNamedInEvent], ", "), len(names)-maxNamedInEvent)
+	}
+	return fmt.Sprintf("Pods %s and %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }
 
 func (c *PodControl) repairIdentity(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
