@@ -72,6 +72,9 @@ type GameStatefulSetReconciler struct {
 	MaxConcurrentReconciles int
 	// LostNodeThreshold is how long a node may be lost before the pods on it move; 0 disables it.
 	LostNodeThreshold time.Duration
+	// PodStatusBatchPerPod is how long, per pod of its set, a pod's status change may wait to be counted with
+	// the next ones while the set has nothing to do but count; 0 reconciles on every change.
+	PodStatusBatchPerPod time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 	// RestConfig reaches the API server for what the client cannot do: exec, for the reload of a lossless
@@ -82,6 +85,8 @@ type GameStatefulSetReconciler struct {
 	expectations *expectations
 	statusWrites *statusWrites
 	conflicts    *conflictBackoff
+	// statusBatches holds back the pod events of settled large sets
+	statusBatches *statusBatches
 }
 
 // +kubebuilder:rbac:groups=tkex.tencent.com,resources=gamestatefulsets,verbs=get;list;watch;update;patch
@@ -125,6 +130,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 			r.expectations.forget(req.NamespacedName)
 			r.statusWrites.forget(req.NamespacedName)
 			r.conflicts.reset(req.NamespacedName)
+			r.statusBatches.forget(req.NamespacedName)
 			metrics.Forget(req.Namespace, req.Name)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -231,6 +237,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	result, execErr := r.podControl.Execute(ctx, set, podActions, templates)
 	execErr = errors.Join(hookErr, execErr)
 	r.expectations.cancel(req.NamespacedName, unmadeCreations(creations, result.CreatedPods), unmadeDeletions(deletions, result.DeletedPods))
+	r.statusBatches.record(req.NamespacedName, len(pods), len(plan.Actions) == 0 && plan.Waiting == "" && execErr == nil)
 	if plan.Waiting != "" {
 		logger.V(1).Info("waiting", "reason", plan.Waiting)
 	}
@@ -462,6 +469,7 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.podControl = &podcontrol.PodControl{Client: r.Client, Reader: r.APIReader, Recorder: r.Recorder,
 		Reloader: &podcontrol.APIReloader{Config: r.RestConfig}}
 	r.expectations = newExpectations()
+	r.statusBatches = newStatusBatches(r.PodStatusBatchPerPod)
 	r.statusWrites = newStatusWrites()
 	r.conflicts = newConflictBackoff()
 	indexOwner := func(obj client.Object) []string {
@@ -488,7 +496,7 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&gstsv1alpha1.GameStatefulSet{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&corev1.Pod{}, podEvents(handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(),
-			&gstsv1alpha1.GameStatefulSet{}, handler.OnlyControllerOwner()), r.expectations)).
+			&gstsv1alpha1.GameStatefulSet{}, handler.OnlyControllerOwner()), r.expectations, r.statusBatches)).
 		Owns(&appsv1.ControllerRevision{}).
 		// a run's measurements are the HookRun controller's business; the set acts when a run's phase changes
 		Owns(&gstsv1alpha1.HookRun{}, builder.WithPredicates(hookRunPhaseChanged())).

@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"maps"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -36,7 +37,8 @@ import (
 // event shows: the reconcile it starts must find the write already observed, or it would wait for an event
 // that has come and gone. A pod without a controller that carries a set's name label (left by a set deleted with
 // --cascade=orphan, or released) enqueues that set, which may adopt it or recreate its ordinal once it is gone.
-func podEvents(owners handler.EventHandler, exp *expectations) handler.EventHandler {
+// A change of a pod that stays its set's, while the set is settled, waits for the set's batch period.
+func podEvents(owners handler.EventHandler, exp *expectations, batches *statusBatches) handler.EventHandler {
 	type queue = workqueue.TypedRateLimitingInterface[reconcile.Request]
 	orphanOf := func(obj client.Object, q queue) {
 		if metav1.GetControllerOf(obj) != nil {
@@ -61,6 +63,12 @@ func podEvents(owners handler.EventHandler, exp *expectations) handler.EventHand
 				} else if old, ok := controllingSet(e.ObjectOld); !ok || old != set {
 					// adopted: to the set it is as if it had been created
 					exp.observeCreated(set, pod)
+				} else if maps.Equal(e.ObjectOld.GetLabels(), pod.Labels) {
+					// still the set's, and no label moved that could release it
+					if period := batches.period(set); period > 0 {
+						q.AddAfter(reconcile.Request{NamespacedName: set}, period)
+						return
+					}
 				}
 			}
 			owners.Update(ctx, e, q)

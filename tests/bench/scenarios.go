@@ -50,6 +50,8 @@ type bench struct {
 // result is one controller's figures for one row.
 type result struct {
 	seconds, writesPerPod, cpuSeconds, peakRSS, p50, p99 float64
+	// reconciles is how many items of its queue the controller worked through
+	reconciles uint64
 	// verbs breaks writesPerPod down by request verb
 	verbs string
 }
@@ -102,6 +104,7 @@ func (b *bench) measure(ctx context.Context, c *controllerUnderTest, pods int, c
 		peakRSS:      c.process.peakRSS(),
 		p50:          quantile(0.5, before, after) * 1000,
 		p99:          quantile(0.99, before, after) * 1000,
+		reconciles:   after.GetSampleCount() - before.GetSampleCount(),
 	}
 }
 
@@ -524,6 +527,9 @@ func printTable(out io.Writer, rows []row, qps, burst, repeat, repeatUpTo int) {
 			}
 			if res.verbs != "" {
 				note = strings.TrimPrefix(note+"; per pod: "+res.verbs, "; ")
+			}
+			if res.reconciles > 0 {
+				note = strings.TrimPrefix(fmt.Sprintf("%s; %d reconciles", note, res.reconciles), "; ")
 			}
 			fmt.Fprintf(out, "| %s | %s | %.1f | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.scenario, name, res.seconds,
 				ratio(r, res, "StatefulSet", name), ratio(r, res, advancedStatefulSet, name),

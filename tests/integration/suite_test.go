@@ -100,7 +100,10 @@ var _ = BeforeSuite(func() {
 		Recorder:                mgr.GetEventRecorder("gamestatefulset-controller"),
 		MaxConcurrentReconciles: 2,
 		LostNodeThreshold:       5 * time.Minute,
-		RestConfig:              cfg,
+		// far above the default, so that the pod events of the specs' sets of a few pods are batched too: every
+		// spec checks its status with the batching in the way
+		PodStatusBatchPerPod: 5 * time.Millisecond,
+		RestConfig:           cfg,
 	}).SetupWithManager(mgr)).To(Succeed())
 	Expect((&controllers.HookRunReconciler{
 		Client:                  mgr.GetClient(),
