@@ -90,7 +90,10 @@ func main() {
 				runs[i] = append(runs[i], b.lifecycle(ctx, int32(n), policy)...)
 			}
 		}
-		rows = append(rows, medianRuns(runs)...)
+		sizeRows := medianRuns(runs)
+		// a long run that is cut short keeps the sizes it finished
+		printTable(os.Stderr, sizeRows, *qps, *burst, *repeat, *repeatUpTo)
+		rows = append(rows, sizeRows...)
 	}
 	rows = append(rows, b.idle(ctx, *idle))
 	if *memorySets > 0 {
