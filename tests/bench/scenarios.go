@@ -71,6 +71,9 @@ type row struct {
 const (
 	apiServer = "API server"
 	image     = "bench/game"
+	// rowDeadline is far above the slowest row measured (Advanced StatefulSet's rolling update of 1000 pods one
+	// at a time: 65 s at 300 pods).
+	rowDeadline = 20 * time.Minute
 )
 
 // measure runs change, waits for done to read true from the cluster, and returns what the controller spent.
@@ -83,6 +86,11 @@ func (b *bench) measure(ctx context.Context, c *controllerUnderTest, pods int, c
 	for !done() {
 		if ctx.Err() != nil {
 			must(ctx.Err())
+		}
+		if time.Since(start) > rowDeadline {
+			// a stuck row (a controller that never gets there, or the harness fighting it) must not hang the
+			// bench for ever: the sizes finished before it are on stderr, and the cluster is left as it is to look at
+			must(fmt.Errorf("%s: %d pods not there after %v", c.name, pods, rowDeadline))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
