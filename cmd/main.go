@@ -93,7 +93,7 @@ func main() {
 	flag.Float64Var(&qps, "kube-api-qps", 100, "Queries per second the operator's client may send to the API server.")
 	flag.IntVar(&burst, "kube-api-burst", 200, "Burst of queries above kube-api-qps.")
 	flag.DurationVar(&podStatusBatchPerPod, "pod-status-batch-per-pod", controllers.DefaultPodStatusBatchPerPod,
-		"How long, per pod of its GameStatefulSet, a pod's status change may wait to be counted with the next ones while the set has nothing else to do (sets under 200 pods never wait, none waits over 1s); 0 reconciles on every change.")
+		"How long, per pod of its GameStatefulSet, a pod's status change may wait to be counted with the next ones while the set has nothing else to do (none under 40ms, so sets under 200 pods at the default never wait; none over 1s); 0 reconciles on every change.")
 	flag.DurationVar(&lostNodeThreshold, "lost-node-threshold", 5*time.Minute,
 		"How long a node may be NotReady, Unknown or unreachable before the GameStatefulSet pods on it are force-deleted "+
 			"to be recreated on a healthy node (as long as Kubernetes waits before evicting from an unreachable node); 0 disables it.")

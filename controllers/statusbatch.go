@@ -37,9 +37,9 @@ import (
 const DefaultPodStatusBatchPerPod = 200 * time.Microsecond
 
 const (
-	// statusBatchMinimumPods keeps small sets, whose reconciles are cheap, reconciling on every event, so their
-	// status is never late.
-	statusBatchMinimumPods = 200
+	// statusBatchMinimum is the shortest wait worth a timer; at the default it keeps sets under 200 pods, whose
+	// reconciles are cheap, reconciling on every event, so that their status is never late.
+	statusBatchMinimum = 40 * time.Millisecond
 	// statusBatchMaximum bounds how late a huge set's status is, as the Job controller's one-second batch period.
 	statusBatchMaximum = time.Second
 )
@@ -47,10 +47,11 @@ const (
 // statusBatchPeriod is how long a pod status change of a set of pods may wait, perPod per pod, when the set's
 // last reconcile settled it (no action taken, nothing waited for, no error); 0 sends it at once.
 func statusBatchPeriod(pods int, settled bool, perPod time.Duration) time.Duration {
-	if !settled || pods < statusBatchMinimumPods {
+	period := time.Duration(pods) * perPod
+	if !settled || period < statusBatchMinimum {
 		return 0
 	}
-	return min(time.Duration(pods)*perPod, statusBatchMaximum)
+	return min(period, statusBatchMaximum)
 }
 
 // statusBatches remembers, per set, how long its pods' status changes may wait, from its last reconcile.

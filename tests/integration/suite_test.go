@@ -100,9 +100,9 @@ var _ = BeforeSuite(func() {
 		Recorder:                mgr.GetEventRecorder("gamestatefulset-controller"),
 		MaxConcurrentReconciles: 2,
 		LostNodeThreshold:       5 * time.Minute,
-		// far above the default, so that the pod events of the specs' sets of a few pods are batched too: every
-		// spec checks its status with the batching in the way
-		PodStatusBatchPerPod: 5 * time.Millisecond,
+		// far above the default, so that the pod events of the specs' sets of two pods and more are batched too
+		// (40 ms is the shortest batch): every spec checks its status with the batching in the way
+		PodStatusBatchPerPod: 20 * time.Millisecond,
 		RestConfig:           cfg,
 	}).SetupWithManager(mgr)).To(Succeed())
 	Expect((&controllers.HookRunReconciler{
