@@ -100,7 +100,7 @@ test: ## Every test: generated files, formatting, vet, unit, the alerts through 
 
 .PHONY: test-unit
 test-unit: ## Unit tests of the pure decision logic (and of the bench's tables and chart).
-	CGO_ENABLED=1 go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/... ./tests/bench/ ./hack/benchchart/
+	CGO_ENABLED=1 go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/... ./tests/bench/ ./hack/benchchart/ ./hack/kwokpoddeleter/
 
 .PHONY: test-rules
 test-rules: promtool ## The alerts (config/prometheus/prometheus_rule.yaml) through promtool's checks and unit tests.

@@ -316,7 +316,8 @@ COREFILE
 }
 
 # kwok_nodes starts kwok and registers NODES fake nodes it keeps Ready (with leases, so the node lifecycle
-# controller leaves them alone) and whose pods it runs without containers.
+# controller leaves them alone) and whose pods it runs without containers. Deleted pods there are finished by
+# kwokpoddeleter, by UID, instead of kwok's pod-delete stage, which deleted same-named replacements (see its doc).
 kwok_nodes() {
   local bin="$1"
   ((NODES > 0)) || return 0
@@ -324,13 +325,17 @@ kwok_nodes() {
   local stages="$CLUSTER_DIR/kwok-stages.yaml" dir
   dir="$(cd / && GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
   for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
-    pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    pod/fast/pod-ready pod/fast/pod-complete; do
     cat "$dir/kustomize/stage/$stage.yaml"
     echo "---"
   done >"$stages"
   start kwok "$bin/kwok" --kubeconfig "$KUBECONFIG_OUT" --config "$stages" \
     --manage-all-nodes=false --manage-nodes-with-label-selector type=kwok --node-lease-duration-seconds 40 \
     --cidr 10.245.0.0/16 --node-ip 10.245.255.254 --server-address 127.0.0.1:10247
+  if ! running kwokpoddeleter; then
+    (cd "$ROOT" && go build -o "$CLUSTER_DIR/kwokpoddeleter" ./hack/kwokpoddeleter)
+    start kwokpoddeleter "$CLUSTER_DIR/kwokpoddeleter" -kubeconfig "$KUBECONFIG_OUT" -node-selector type=kwok
+  fi
   for ((i = 0; i < NODES; i++)); do
     cat <<NODE
 apiVersion: v1
@@ -362,7 +367,7 @@ import_images() {
 }
 
 down() {
-  for name in coredns kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry; do
+  for name in coredns kwokpoddeleter kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry; do
     if running "$name"; then
       log "stopping $name"
       kill "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null || true
@@ -377,7 +382,7 @@ down() {
     for c in $("${ctr[@]}" containers ls -q 2>/dev/null); do "${ctr[@]}" containers delete "$c" >/dev/null 2>&1 || true; done
     kill "$(cat "$RUN_DIR/containerd.pid")" 2>/dev/null || true
   fi
-  for name in coredns kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd containerd registry; do
+  for name in coredns kwokpoddeleter kwok kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd containerd registry; do
     [[ -f "$RUN_DIR/$name.pid" ]] || continue
     local pid; pid="$(cat "$RUN_DIR/$name.pid")"
     for ((i = 0; i < 20 && $(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0); i++)); do sleep 0.5; done
@@ -411,7 +416,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status)
-    for name in etcd kube-apiserver kube-controller-manager kube-scheduler coredns registry containerd kubelet kube-proxy kwok; do
+    for name in etcd kube-apiserver kube-controller-manager kube-scheduler coredns registry containerd kubelet kube-proxy kwok kwokpoddeleter; do
       if running "$name"; then echo "$name: running"; else echo "$name: stopped"; fi
     done ;;
   kubeconfig) echo "$KUBECONFIG_OUT" ;;
