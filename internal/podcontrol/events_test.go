@@ -27,6 +27,7 @@ import (
 	"k8s.io/client-go/tools/events"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 )
 
@@ -74,6 +75,36 @@ func TestRecordDeletionsOneEventPerReason(t *testing.T) {
 	want := []string{
 		"Normal SuccessfulDelete delete Pods web-4 and web-1 in GameStatefulSet web successful: scale-down",
 		"Normal SuccessfulDelete delete Pod web-2 in GameStatefulSet web successful: WaitToBeDeleted",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("events %q, want %q", got, want)
+	}
+	if recorder.related != 0 {
+		t.Fatalf("%d events name a related object", recorder.related)
+	}
+}
+
+// A run of in-place updates is one event per kind, reason and images, about the set alone, as deletions are.
+func TestRecordInPlaceUpdatesOneEventPerKindReasonAndImages(t *testing.T) {
+	recorder := &relatedRecorder{FakeRecorder: events.NewFakeRecorder(10)}
+	control := &PodControl{Recorder: recorder}
+	set := &gstsv1alpha1.GameStatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "web"}}
+	action := func(name, image string, hotPatch bool) planner.Action {
+		return planner.Action{Type: planner.UpdateInPlace, Pod: &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}},
+			Reason: "revision web-2", HotPatch: hotPatch, Change: inplace.Change{Images: map[string]string{"main": image}}}
+	}
+	batch := []planner.Action{action("web-4", "game:v2", false), action("web-3", "game:v2", false),
+		action("web-2", "game:v3", false), action("web-1", "game:v2", true), action("web-0", "game:v2", false)}
+	control.recordInPlaceUpdates(set, batch, []int{0, 2, 3, 4})
+	close(recorder.Events)
+	var got []string
+	for e := range recorder.Events {
+		got = append(got, e)
+	}
+	want := []string{
+		"Normal SuccessfulUpdateInPlace update Pods web-4 and web-0 in place in GameStatefulSet web: revision web-2 (images map[main:game:v2])",
+		"Normal SuccessfulUpdateInPlace update Pod web-2 in place in GameStatefulSet web: revision web-2 (images map[main:game:v3])",
+		"Normal SuccessfulHotPatch update Pod web-1 in place in GameStatefulSet web: revision web-2 (images map[main:game:v2])",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("events %q, want %q", got, want)

@@ -107,9 +107,9 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 		a := &actions[i]
 		var err error
 		switch a.Type {
-		case planner.CreatePod, planner.DeletePod:
-			// consecutive creations or deletions (a Parallel scale-up or -down, a wave of a rolling update)
-			// are independent of each other and go out together
+		case planner.CreatePod, planner.DeletePod, planner.UpdateInPlace:
+			// consecutive creations, deletions or in-place updates (a Parallel scale-up or -down, a wave of a
+			// rolling update) are independent of each other and go out together
 			run := i + 1
 			for run < len(actions) && actions[run].Type == a.Type {
 				run++
@@ -126,12 +126,15 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 				for _, j := range done {
 					result.CreatedPods = append(result.CreatedPods, created[j])
 				}
-			} else {
+			} else if a.Type == planner.DeletePod {
 				done, err = inSlowStartBatches(len(batch), func(j int) (bool, error) { return c.deletePod(ctx, set, &batch[j]) })
 				for _, j := range done {
 					result.DeletedPods = append(result.DeletedPods, batch[j].Pod)
 				}
 				c.recordDeletions(set, batch, done)
+			} else {
+				done, err = inSlowStartBatches(len(batch), func(j int) (bool, error) { return c.updateInPlace(ctx, set, &batch[j]) })
+				c.recordInPlaceUpdates(set, batch, done)
 			}
 			i = run - 1
 		case planner.ForceDeletePod:
@@ -157,8 +160,6 @@ func (c *PodControl) Execute(ctx context.Context, set *gstsv1alpha1.GameStateful
 			if outOfService, ok := inPlaceUpdateOutOfService(a.Pod, time.Now()); err == nil && ok {
 				metrics.InPlaceUpdateDuration.WithLabelValues(set.Namespace, set.Name).Observe(outOfService.Seconds())
 			}
-		case planner.UpdateInPlace:
-			err = c.updateInPlace(ctx, set, a)
 		case planner.ReloadGame:
 			err = c.reloadGame(ctx, set, a)
 		case planner.MarkPodDeleting:
@@ -289,19 +290,48 @@ const maxNamedInEvent = 10
 // the creations: a scale-down of a thousand servers costs the API server two event writes instead of a thousand,
 // and the StatefulSet controller's events are cut short by its spam filter after 25 anyway.
 func (c *PodControl) recordDeletions(set *gstsv1alpha1.GameStatefulSet, batch []planner.Action, done []int) {
-	var reasons []string
-	named := map[string][]string{}
-	for _, j := range done {
-		reason := batch[j].Reason
-		if _, ok := named[reason]; !ok {
-			reasons = append(reasons, reason)
-		}
-		named[reason] = append(named[reason], batch[j].Pod.Name)
-	}
-	for _, reason := range reasons {
+	for _, run := range foldRuns(batch, done, func(a *planner.Action) string { return a.Reason }) {
 		c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, ReasonSuccessfulDelete, "DeletePod",
-			"delete %s in GameStatefulSet %s successful: %s", podList(named[reason]), set.Name, reason)
+			"delete %s in GameStatefulSet %s successful: %s", podList(run.pods), set.Name, run.first.Reason)
 	}
+}
+
+// recordInPlaceUpdates records a run of in-place updates as recordDeletions does deletions: one event per kind of
+// update, reason and images, about the set alone, so that the events library folds it.
+func (c *PodControl) recordInPlaceUpdates(set *gstsv1alpha1.GameStatefulSet, batch []planner.Action, done []int) {
+	for _, run := range foldRuns(batch, done, func(a *planner.Action) string {
+		return fmt.Sprint(a.HotPatch, a.Reason, a.Change.Images)
+	}) {
+		reason := ReasonUpdatedInPlace
+		if run.first.HotPatch {
+			reason = ReasonHotPatched
+		}
+		c.Recorder.Eventf(set, nil, corev1.EventTypeNormal, reason, "UpdatePod",
+			"update %s in place in GameStatefulSet %s: %s (images %v)", podList(run.pods), set.Name, run.first.Reason, run.first.Change.Images)
+	}
+}
+
+// actionRun is the done actions of a batch that share a key: the first one and the names of all their pods.
+type actionRun struct {
+	first *planner.Action
+	pods  []string
+}
+
+// foldRuns groups the done actions of a batch by key, in the order each key first appears.
+func foldRuns(batch []planner.Action, done []int, key func(*planner.Action) string) []actionRun {
+	var runs []actionRun
+	index := map[string]int{}
+	for _, j := range done {
+		k := key(&batch[j])
+		i, ok := index[k]
+		if !ok {
+			i = len(runs)
+			index[k] = i
+			runs = append(runs, actionRun{first: &batch[j]})
+		}
+		runs[i].pods = append(runs[i].pods, batch[j].Pod.Name)
+	}
+	return runs
 }
 
 // podList names pods for an event: "Pod a", "Pods a, b and c", "Pods a, ..., j and 5 more".
@@ -396,36 +426,31 @@ func (c *PodControl) setGate(ctx context.Context, set *gstsv1alpha1.GameStateful
 	return nil
 }
 
-func (c *PodControl) updateInPlace(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
+// updateInPlace patches the action's pod in place and tells whether it did; a pod gone meanwhile is no failure.
+func (c *PodControl) updateInPlace(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) (bool, error) {
 	stateKey := inplace.StateAnnotation
 	if a.HotPatch {
 		stateKey = inplace.HotPatchStateAnnotation
 	}
 	updated, err := inplace.Apply(a.Pod, a.Change, identity.RevisionLabel, a.Revision, stateKey, time.Now())
 	if err != nil {
-		return err
+		return false, err
 	}
 	if a.HotPatch {
 		updated.Annotations[inplace.HotPatchAnnotation] = "true"
 	}
 	if a.Lossless {
 		if err := startLossless(updated, a.Pod, set); err != nil {
-			return err
+			return false, err
 		}
 	}
 	// the resourceVersion precondition keeps a stale cache from recording stale container statuses
 	if err := c.Client.Patch(ctx, updated, client.StrategicMergeFrom(a.Pod, client.MergeFromWithOptimisticLock{})); err != nil {
 		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonFailedUpdate, "UpdatePod",
 			"update Pod %s in place in GameStatefulSet %s failed error: %v", a.Pod.Name, set.Name, err)
-		return client.IgnoreNotFound(fmt.Errorf("updating pod %s in place: %w", a.Pod.Name, err))
+		return false, client.IgnoreNotFound(fmt.Errorf("updating pod %s in place: %w", a.Pod.Name, err))
 	}
-	reason := ReasonUpdatedInPlace
-	if a.HotPatch {
-		reason = ReasonHotPatched
-	}
-	c.Recorder.Eventf(set, a.Pod, corev1.EventTypeNormal, reason, "UpdatePod",
-		"Pod %s: %s (images %v)", a.Pod.Name, a.Reason, a.Change.Images)
-	return nil
+	return true, nil
 }
 
 // resizeInPlace resizes the pod's containers, or deletes the pod to be recreated where the API server or its node
