@@ -99,7 +99,7 @@ test: ## Every test: generated files, formatting, vet, unit, the alerts through 
 	MAKE="$(MAKE)" hack/test.sh
 
 .PHONY: test-unit
-test-unit: ## Unit tests of the pure decision logic (and of the bench's tables and chart).
+test-unit: ## Unit tests of the pure decision logic (and of the bench's tables and chart, and the local cluster's kwok pod deleter).
 	CGO_ENABLED=1 go test $(GOFLAGS_TEST) ./api/... ./internal/... ./controllers/... ./tests/bench/ ./hack/benchchart/ ./hack/kwokpoddeleter/
 
 .PHONY: test-rules
