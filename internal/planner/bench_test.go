@@ -21,6 +21,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 )
@@ -75,6 +76,20 @@ func BenchmarkStatus10k(b *testing.B) {
 	for b.Loop() {
 		if s := Status(in, "app=web"); s.Replicas != benchPods {
 			b.Fatalf("replicas %d", s.Replicas)
+		}
+	}
+}
+
+// BenchmarkComputeScaleDown10k plans one step of an OrderedReady scale-down of 10k pods by one, which orders the
+// removal candidates on every reconcile.
+func BenchmarkComputeScaleDown10k(b *testing.B) {
+	in := benchInput(b)
+	in.Set.Spec.Replicas = ptr.To(int32(benchPods - 1))
+	in.Set.Spec.PodManagementPolicy = gstsv1alpha1.OrderedReadyPodManagement
+	b.ReportAllocs()
+	for b.Loop() {
+		if plan := Compute(in); len(plan.Actions) != 1 {
+			b.Fatalf("%d actions", len(plan.Actions))
 		}
 	}
 }

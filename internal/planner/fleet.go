@@ -17,8 +17,10 @@ limitations under the License.
 package planner
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,21 +82,27 @@ func intLabel(values map[string]string, key string) int64 {
 // Maintaining, then Allocated; within a state the highest deletion priority, then the lowest deletion cost, then
 // the highest ordinal, as a StatefulSet would.
 func (in *Input) removalOrder(pods []*corev1.Pod) {
-	sort.SliceStable(pods, func(i, j int) bool {
-		a, b := pods[i], pods[j]
-		if ra, rb := rankOf(a), rankOf(b); ra != rb {
-			return ra < rb
-		}
-		if pa, pb := intLabel(a.Labels, DeletionPriorityLabel), intLabel(b.Labels, DeletionPriorityLabel); pa != pb {
-			return pa > pb
-		}
-		if ca, cb := intLabel(a.Annotations, DeletionCostAnnotation), intLabel(b.Annotations, DeletionCostAnnotation); ca != cb {
-			return ca < cb
-		}
-		oa, _ := identity.OrdinalOf(in.Set, a.Name)
-		ob, _ := identity.OrdinalOf(in.Set, b.Name)
-		return oa > ob
+	// the keys are read once per pod, not in each of the N log N comparisons: parsing a pod's ordinal out of its
+	// name allocates, and this runs on every reconcile of a scale-down
+	type removalKey struct {
+		pod            *corev1.Pod
+		rank           int
+		priority, cost int64
+		ordinal        int32
+	}
+	keys := make([]removalKey, len(pods))
+	for i, pod := range pods {
+		ordinal, _ := identity.OrdinalOf(in.Set, pod.Name)
+		keys[i] = removalKey{pod: pod, rank: rankOf(pod), priority: intLabel(pod.Labels, DeletionPriorityLabel),
+			cost: intLabel(pod.Annotations, DeletionCostAnnotation), ordinal: ordinal}
+	}
+	slices.SortStableFunc(keys, func(a, b removalKey) int {
+		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(b.priority, a.priority), cmp.Compare(a.cost, b.cost),
+			cmp.Compare(b.ordinal, a.ordinal))
 	})
+	for i := range keys {
+		pods[i] = keys[i].pod
+	}
 }
 
 // planScaleDownChoice picks the game servers a scale-down removes when they are not the highest ordinals, and
