@@ -213,6 +213,15 @@ var _ = Describe("Port mappings", func() {
 		Expect(err).NotTo(HaveOccurred(), out)
 		Expect(out).To(ContainSubstring("game-local-tcp-31000"))
 
+		if prometheusAddress != "" {
+			// the dashboard's "Listeners by state" panel is checked at the suite's end over its whole run, and
+			// these are the suite's only listeners: on a fast machine they came and went between two scrapes
+			By("Prometheus has scraped the listeners' gauge before they go")
+			Eventually(func(g Gomega) {
+				g.Expect(promQuery(g, prometheusAddress, `gamestatefulset_listeners{namespace="`+ns+`"}`, time.Time{})).NotTo(BeEmpty())
+			}).WithTimeout(time.Minute).WithPolling(time.Second).Should(Succeed())
+		}
+
 		By("deleting the mapping removes every Service, EndpointSlice and Listener")
 		Expect(k8s.Delete(ctx, mappingOf(ns, "game"))).To(Succeed())
 		Eventually(func(g Gomega) {
