@@ -16,7 +16,11 @@ limitations under the License.
 
 package v1alpha1
 
-import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+import (
+	"slices"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
 
 // HookPhase is the phase of a HookRun, of one of its metrics or of one measurement.
 // +kubebuilder:validation:Enum=Pending;Running;Successful;Failed;Error;Inconclusive
@@ -37,13 +41,12 @@ const (
 	HookPhaseInconclusive HookPhase = "Inconclusive"
 )
 
+// CompletedHookPhases are the final phases of a run.
+var CompletedHookPhases = []HookPhase{HookPhaseSuccessful, HookPhaseFailed, HookPhaseError, HookPhaseInconclusive}
+
 // Completed tells whether the phase is final.
 func (p HookPhase) Completed() bool {
-	switch p {
-	case HookPhaseSuccessful, HookPhaseFailed, HookPhaseError, HookPhaseInconclusive:
-		return true
-	}
-	return false
+	return slices.Contains(CompletedHookPhases, p)
 }
 
 // HookStep names the HookTemplate a canary step or a pod's lifecycle hook runs, with the arguments it passes.

@@ -18,6 +18,7 @@ package hook
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -270,4 +271,32 @@ func FuzzRecord(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestKindsOf(t *testing.T) {
+	step := &gstsv1alpha1.HookStep{TemplateName: "check"}
+	pause := gstsv1alpha1.CanaryStep{Pause: &gstsv1alpha1.CanaryPause{}}
+	for name, tc := range map[string]struct {
+		spec gstsv1alpha1.GameStatefulSetSpec
+		want []Kind
+	}{
+		"no hooks": {},
+		"canary steps without a hook": {spec: gstsv1alpha1.GameStatefulSetSpec{UpdateStrategy: gstsv1alpha1.GameStatefulSetUpdateStrategy{
+			CanaryStrategy: &gstsv1alpha1.CanaryStrategy{Steps: []gstsv1alpha1.CanaryStep{pause}}}}},
+		"two canary hook steps count once": {spec: gstsv1alpha1.GameStatefulSetSpec{UpdateStrategy: gstsv1alpha1.GameStatefulSetUpdateStrategy{
+			CanaryStrategy: &gstsv1alpha1.CanaryStrategy{Steps: []gstsv1alpha1.CanaryStep{{Hook: step}, pause, {Hook: step}}}}},
+			want: []Kind{KindCanaryStep}},
+		"every pod hook": {spec: gstsv1alpha1.GameStatefulSetSpec{
+			PreDeleteUpdateStrategy:   gstsv1alpha1.GameStatefulSetPreDeleteUpdateStrategy{Hook: step},
+			PreInplaceUpdateStrategy:  gstsv1alpha1.GameStatefulSetPreInplaceUpdateStrategy{Hook: step},
+			PostInplaceUpdateStrategy: gstsv1alpha1.GameStatefulSetPostInplaceUpdateStrategy{Hook: step}},
+			want: []Kind{KindPreDelete, KindPreInplace, KindPostInplace}},
+		"post-inplace only": {spec: gstsv1alpha1.GameStatefulSetSpec{
+			PostInplaceUpdateStrategy: gstsv1alpha1.GameStatefulSetPostInplaceUpdateStrategy{Hook: step}},
+			want: []Kind{KindPostInplace}},
+	} {
+		if got := KindsOf(&tc.spec); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", name, got, tc.want)
+		}
+	}
 }

@@ -67,6 +67,30 @@ const (
 	ArgHostIP       = "HostIP"
 )
 
+// KindsOf are the kinds of run the set's spec can make, in a fixed order: canary if a canary step is a hook, and
+// each pod hook the spec names.
+func KindsOf(spec *gstsv1alpha1.GameStatefulSetSpec) []Kind {
+	var kinds []Kind
+	if canary := spec.UpdateStrategy.CanaryStrategy; canary != nil {
+		for _, step := range canary.Steps {
+			if step.Hook != nil {
+				kinds = append(kinds, KindCanaryStep)
+				break
+			}
+		}
+	}
+	for _, pod := range []struct {
+		kind Kind
+		step *gstsv1alpha1.HookStep
+	}{{KindPreDelete, spec.PreDeleteUpdateStrategy.Hook}, {KindPreInplace, spec.PreInplaceUpdateStrategy.Hook},
+		{KindPostInplace, spec.PostInplaceUpdateStrategy.Hook}} {
+		if pod.step != nil {
+			kinds = append(kinds, pod.kind)
+		}
+	}
+	return kinds
+}
+
 var namePrefix = map[Kind]string{KindPreDelete: "predelete", KindPreInplace: "preinplace", KindPostInplace: "postinplace"}
 
 // PodRunName names the run of a pod hook as the upstream operator does: <kind>-<pod's revision>-<ordinal>-<template>.

@@ -28,6 +28,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/hook"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
 )
 
@@ -127,6 +128,12 @@ func RecordStatus(set *gstsv1alpha1.GameStatefulSet, status gstsv1alpha1.GameSta
 	ProgressDeadline.WithLabelValues(set.Namespace, set.Name).Set(progress.Deadline.Seconds())
 	// present at 0 before the first migration, so that increase() counts that one too
 	PodsMigrated.WithLabelValues(set.Namespace, set.Name)
+	// likewise for the runs its hooks can make: a run may complete, and its set be deleted, between two scrapes
+	for _, kind := range hook.KindsOf(&set.Spec) {
+		for _, phase := range gstsv1alpha1.CompletedHookPhases {
+			HookRunsCompleted.WithLabelValues(set.Namespace, set.Name, string(kind), string(phase))
+		}
+	}
 
 	labels := prometheus.Labels{"namespace": set.Namespace, "name": set.Name}
 	Condition.DeletePartialMatch(labels)

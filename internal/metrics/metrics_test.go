@@ -76,3 +76,23 @@ gamestatefulset_status_condition{name="web",namespace="game",reason="ProgressDea
 		t.Errorf("%d series of a deleted set", n)
 	}
 }
+
+func TestRecordStatusStartsTheHookRunCountsOfTheSetsHooksAtZero(t *testing.T) {
+	set := &gstsv1alpha1.GameStatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: "game", Name: "hooked"}}
+	set.Spec.UpdateStrategy.CanaryStrategy = &gstsv1alpha1.CanaryStrategy{Steps: []gstsv1alpha1.CanaryStep{
+		{Hook: &gstsv1alpha1.HookStep{TemplateName: "check"}}}}
+	set.Spec.PostInplaceUpdateStrategy.Hook = &gstsv1alpha1.HookStep{TemplateName: "warm-up"}
+	RecordStatus(set, gstsv1alpha1.GameStatefulSetStatus{}, planner.Progress{})
+	defer Forget("game", "hooked")
+	if n := testutil.CollectAndCount(HookRunsCompleted); n != 2*len(gstsv1alpha1.CompletedHookPhases) {
+		t.Fatalf("%d hook run series, want one per hook kind and final phase", n)
+	}
+	HookRunsCompleted.WithLabelValues("game", "hooked", "post-inplace-step", "Successful").Inc()
+	if got := testutil.ToFloat64(HookRunsCompleted.WithLabelValues("game", "hooked", "canary-step", "Failed")); got != 0 {
+		t.Errorf("canary Failed at %v before any run", got)
+	}
+	RecordStatus(set, gstsv1alpha1.GameStatefulSetStatus{}, planner.Progress{})
+	if got := testutil.ToFloat64(HookRunsCompleted.WithLabelValues("game", "hooked", "post-inplace-step", "Successful")); got != 1 {
+		t.Errorf("a later status reset the count to %v", got)
+	}
+}

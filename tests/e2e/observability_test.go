@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -140,5 +141,33 @@ func checkDashboardQueries() {
 	if dir := os.Getenv("GSTS_E2E_RENDER_DIR"); dir != "" {
 		Expect(renderRows(dir, rendered)).To(Succeed())
 	}
+	if len(empty) > 0 {
+		GinkgoWriter.Print(scrapeHistory())
+	}
 	Expect(empty).To(BeEmpty(), "panels without a series over the suite's run")
+}
+
+// scrapeHistory says, for an empty panel, which operator processes Prometheus scraped over the suite and which one
+// leads now: most panels are of series only the leader reports.
+func scrapeHistory() string {
+	var out strings.Builder
+	fmt.Fprintf(&out, "the Lease is held by %q\n", leaderIdentity())
+	var targets []promSample
+	Eventually(func(g Gomega) {
+		targets = promQuery(g, prometheusAddress, `up{namespace="`+operatorNamespace+`"}`, suiteStart)
+	}).Should(Succeed())
+	for _, t := range targets {
+		up := 0
+		for _, v := range t.Values {
+			if v[1] == "1" {
+				up++
+			}
+		}
+		first, last := "", ""
+		if len(t.Values) > 0 {
+			first, last = fmt.Sprint(t.Values[0][0]), fmt.Sprint(t.Values[len(t.Values)-1][0])
+		}
+		fmt.Fprintf(&out, "target pod %s: up at %d of %d steps, from %s to %s\n", t.Metric["pod"], up, len(t.Values), first, last)
+	}
+	return out.String()
 }
