@@ -18,6 +18,7 @@ package inplace
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +189,45 @@ func TestAHotPatchAfterAnInPlaceUpdateIsNotReadAsDone(t *testing.T) {
 	}
 	if _, kept := again.Annotations[HotPatchAnnotation]; kept {
 		t.Fatal("the hot-patch annotation outlives the switch to InplaceUpdate")
+	}
+}
+
+func TestStateOfGivesACopyOfTheStateItDecodedOnce(t *testing.T) {
+	pod := runningPod("game:v1", "sha-1", 0)
+	updated, err := Apply(pod, Compare(template("game:v1"), template("game:v2")), "controller-revision-hash", "web-2", StateAnnotation, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := StateView(updated)
+	if view == nil || view != StateView(updated.DeepCopy()) {
+		t.Fatalf("the same annotation decodes to the state already decoded: %p", view)
+	}
+	mine := StateOf(updated)
+	mine.Phase = "Patched"
+	mine.LastContainerStatuses["main"] = ContainerStatus{ImageID: "changed"}
+	mine.GameContainers = map[string]string{"main": "id"}
+	if again := StateOf(updated); again.Phase != "" || again.LastContainerStatuses["main"].ImageID != "sha-1" || again.GameContainers != nil {
+		t.Fatalf("a caller's change reached the cache: %+v", again)
+	}
+
+	updated.Annotations[StateAnnotation] = `{"revision": `
+	if s := StateOf(updated); s != nil {
+		t.Fatalf("an annotation that does not parse has no state: %+v", s)
+	}
+	updated.Annotations[HotPatchStateAnnotation] = `{"revision":"web-2"}`
+	if s := StateOf(updated); s == nil || s.Revision != "web-2" {
+		t.Fatalf("the other kind's state is read when the first does not parse: %+v", s)
+	}
+}
+
+func TestTheStateCacheStartsAgainWhenFull(t *testing.T) {
+	c := stateCache{states: map[string]*State{}}
+	for i := range maxCachedStates + 1 {
+		if s := c.decode(`{"revision":"r` + strconv.Itoa(i) + `"}`); s == nil || s.Revision != "r"+strconv.Itoa(i) {
+			t.Fatalf("state %d: %+v", i, s)
+		}
+	}
+	if len(c.states) != 1 {
+		t.Fatalf("%d states cached after the cache filled up", len(c.states))
 	}
 }

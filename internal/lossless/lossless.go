@@ -138,7 +138,7 @@ func RetryIn(s *inplace.State, now time.Time) time.Duration {
 // Pending tells whether the pod has moved to its revision label but its game has not reloaded: it is neither
 // updated nor in service as far as the rollout counts.
 func Pending(pod *corev1.Pod) bool {
-	s := inplace.StateOf(pod)
+	s := inplace.StateView(pod)
 	return s != nil && s.Revision == identity.Revision(pod) && s.Phase != "" && s.Phase != PhaseReloaded
 }
 

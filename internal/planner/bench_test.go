@@ -18,12 +18,15 @@ package planner
 
 import (
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 )
 
 const benchPods = 10000
@@ -90,6 +93,35 @@ func BenchmarkComputeScaleDown10k(b *testing.B) {
 	for b.Loop() {
 		if plan := Compute(in); len(plan.Actions) != 1 {
 			b.Fatalf("%d actions", len(plan.Actions))
+		}
+	}
+}
+
+// BenchmarkComputeInplaceUpdateInFlight10k plans a reconcile in the middle of an in-place update of 10k pods: the
+// upper half patched (each with its state annotation, patched a second apart) and waiting for the kubelet to run
+// the new image, the lower half still to go, as the reconciles that follow a wave of patches see the set.
+func BenchmarkComputeInplaceUpdateInFlight10k(b *testing.B) {
+	in := benchInput(b, strategy(gstsv1alpha1.InplaceUpdateGameStatefulSetStrategyType, 0))
+	for i, p := range in.Pods {
+		p.Spec.ReadinessGates = nil
+		if i < benchPods/2 {
+			continue
+		}
+		p.Labels[identity.RevisionLabel] = "rev-1"
+		p.Spec.Containers[0].Image = "game:v1"
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "main", ImageID: "sha-v1", Ready: true,
+			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}
+		change := inplace.Compare(&corev1.PodTemplateSpec{Spec: *p.Spec.DeepCopy()}, &in.Set.Spec.Template)
+		updated, err := inplace.Apply(p, change, identity.RevisionLabel, "rev-2", inplace.StateAnnotation, now.Add(time.Duration(i)*time.Second))
+		if err != nil {
+			b.Fatal(err)
+		}
+		in.Pods[i] = updated
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if plan := Compute(in); len(plan.Actions) != 0 || plan.Waiting == "" {
+			b.Fatalf("%d actions, waiting %q", len(plan.Actions), plan.Waiting)
 		}
 	}
 }

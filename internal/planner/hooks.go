@@ -181,7 +181,7 @@ func planPostInplaceHooks(in *Input, plan *Plan, replicas []*corev1.Pod) {
 		if pod == nil || IsTerminating(pod) {
 			continue
 		}
-		s := inplace.StateOf(pod)
+		s := inplace.StateView(pod)
 		if s == nil || s.Revision != identity.Revision(pod) || inplace.InProgress(pod, s.Revision) || lossless.Pending(pod) {
 			continue
 		}

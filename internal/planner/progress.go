@@ -113,7 +113,7 @@ func progressOf(in *Input) Progress {
 		if c := inplace.GateCondition(pod); c != nil {
 			later(c.LastTransitionTime.Time)
 		}
-		state := inplace.StateOf(pod)
+		state := inplace.StateView(pod)
 		if state != nil {
 			later(state.UpdateTimestamp.Time)
 		}

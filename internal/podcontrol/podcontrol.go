@@ -551,7 +551,7 @@ func (c *PodControl) forceDeletePod(ctx context.Context, set *gstsv1alpha1.GameS
 // (partition raised, paused) or a new pod's first gate has no update to measure.
 func inPlaceUpdateOutOfService(pod *corev1.Pod, now time.Time) (time.Duration, bool) {
 	gate := inplace.GateCondition(pod)
-	state := inplace.StateOf(pod)
+	state := inplace.StateView(pod)
 	if gate == nil || gate.Status != corev1.ConditionFalse || state == nil || state.Revision != identity.Revision(pod) ||
 		state.UpdateTimestamp.Before(&gate.LastTransitionTime) {
 		return 0, false
