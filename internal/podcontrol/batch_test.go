@@ -18,6 +18,7 @@ package podcontrol
 
 import (
 	"errors"
+	"runtime"
 	"sync/atomic"
 	"testing"
 )
@@ -39,5 +40,35 @@ func TestInSlowStartBatchesStopsAfterTheBatchThatFailed(t *testing.T) {
 	changed, err = inSlowStartBatches(100, func(i int) (bool, error) { return i%2 == 0, nil })
 	if err != nil || len(changed) != 50 || changed[1] != 2 {
 		t.Fatalf("all: changed %v, err %v", changed, err)
+	}
+}
+
+func TestInSlowStartBatchesKeepsAtMostMaxWritesInFlight(t *testing.T) {
+	var inFlight, most atomic.Int32
+	release := make(chan struct{})
+	done := make(chan []int)
+	go func() {
+		changed, _ := inSlowStartBatches(1000, func(i int) (bool, error) {
+			now := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+			}
+			// the last batch (indexes 511-999, 489 requests) holds every request it starts
+			if i >= 511 {
+				<-release
+			}
+			return true, nil
+		})
+		done <- changed
+	}()
+	for inFlight.Load() < maxWritesInFlight {
+		runtime.Gosched()
+	}
+	close(release)
+	if changed := <-done; len(changed) != 1000 {
+		t.Fatalf("%d of 1000 done", len(changed))
+	}
+	if most.Load() != maxWritesInFlight {
+		t.Fatalf("at most %d in flight, want %d", most.Load(), maxWritesInFlight)
 	}
 }

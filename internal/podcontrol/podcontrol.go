@@ -208,18 +208,31 @@ func NamespaceTerminating(err error) bool {
 	return apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause)
 }
 
+// maxWritesInFlight bounds the requests of a batch in flight at once. The API server gives each HTTP/2 connection
+// 100 streams (unless --http2-max-streams-per-connection says otherwise), the informers' watches hold some of
+// them, and a request beyond them makes the client dial a connection of its own: an unthrottled scale-up of 3000
+// pods (batches of up to 1024) held 890 connections to the API server at once, each a TLS handshake for both
+// sides. 64 leaves the watches and the other requests their streams, and is twice the 32 workers that saturate
+// the API server here (docs/performance.md); a client held to its QPS never has that many in flight.
+const maxWritesInFlight = 64
+
 // inSlowStartBatches runs do for 0..n-1 in batches of 1, 2, 4, ... at once, as the StatefulSet and ReplicaSet
 // controllers do: a failure that would hit every request (a quota, an admission refusal, a missing permission)
 // stops it after one request instead of hundreds. do tells whether it changed anything; inSlowStartBatches
 // returns the indexes that did and the errors of the batch that failed.
 func inSlowStartBatches(n int, do func(i int) (changed bool, err error)) (changed []int, err error) {
+	inFlight := make(chan struct{}, maxWritesInFlight)
 	for start, batch := 0, 1; start < n; start, batch = start+batch, batch*2 {
 		end := min(start+batch, n)
 		errs := make([]error, end-start)
 		made := make([]bool, end-start)
 		var wg sync.WaitGroup
 		for i := start; i < end; i++ {
-			wg.Go(func() { made[i-start], errs[i-start] = do(i) })
+			inFlight <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-inFlight }()
+				made[i-start], errs[i-start] = do(i)
+			})
 		}
 		wg.Wait()
 		for i := range made {
