@@ -213,7 +213,7 @@ func NamespaceTerminating(err error) bool {
 // them, and a request beyond them makes the client dial a connection of its own: an unthrottled scale-up of 3000
 // pods (batches of up to 1024) held 890 connections to the API server at once, each a TLS handshake for both
 // sides. 64 leaves the watches and the other requests their streams, and is twice the 32 workers that saturate
-// the API server here (docs/performance.md); a client held to its QPS never has that many in flight.
+// the API server here (docs/performance.md); a client held to its QPS meets the bound only within its burst.
 const maxWritesInFlight = 64
 
 // inSlowStartBatches runs do for 0..n-1 in batches of 1, 2, 4, ... at once, as the StatefulSet and ReplicaSet
