@@ -77,6 +77,7 @@ func main() {
 		burst                   int
 		lostNodeThreshold       time.Duration
 		podStatusBatchPerPod    time.Duration
+		statusProgressInterval  time.Duration
 		pprofAddr               string
 		localLBAddress          string
 		tencentCloudSecret      string
@@ -94,6 +95,8 @@ func main() {
 	flag.IntVar(&burst, "kube-api-burst", 200, "Burst of queries above kube-api-qps.")
 	flag.DurationVar(&podStatusBatchPerPod, "pod-status-batch-per-pod", controllers.DefaultPodStatusBatchPerPod,
 		"How long, per pod of its GameStatefulSet, a pod's status change may wait to be counted with the next ones while the set has nothing else to do (none under 40ms, so sets under 200 pods at the default never wait; none over 1s); 0 reconciles on every change.")
+	flag.DurationVar(&statusProgressInterval, "status-progress-interval", controllers.DefaultStatusProgressInterval,
+		"How often, at most, a GameStatefulSet that scales or rolls out writes a status that only shows its progress: pod counts, Ready, Progressing while scaling or rolling out (revisions, pauses, failures and the end of a rollout are written at once); 0 writes every change at once.")
 	flag.DurationVar(&lostNodeThreshold, "lost-node-threshold", 5*time.Minute,
 		"How long a node may be NotReady, Unknown or unreachable before the GameStatefulSet pods on it are force-deleted "+
 			"to be recreated on a healthy node (as long as Kubernetes waits before evicting from an unreachable node); 0 disables it.")
@@ -151,6 +154,7 @@ func main() {
 		MaxConcurrentReconciles: concurrency,
 		LostNodeThreshold:       lostNodeThreshold,
 		PodStatusBatchPerPod:    podStatusBatchPerPod,
+		StatusProgressInterval:  statusProgressInterval,
 		RestConfig:              mgr.GetConfig(),
 	}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "unable to create the controller", "controller", "GameStatefulSet")

@@ -75,6 +75,9 @@ type GameStatefulSetReconciler struct {
 	// PodStatusBatchPerPod is how long, per pod of its set, a pod's status change may wait to be counted with
 	// the next ones while the set has nothing to do but count; 0 reconciles on every change.
 	PodStatusBatchPerPod time.Duration
+	// StatusProgressInterval is how often, at most, a set that scales or rolls out writes a status that only
+	// shows its progress (counts, Ready, Progressing while on its way); 0 writes every change at once.
+	StatusProgressInterval time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 	// RestConfig reaches the API server for what the client cannot do: exec, for the reload of a lossless
@@ -87,6 +90,8 @@ type GameStatefulSetReconciler struct {
 	conflicts    *conflictBackoff
 	// statusBatches holds back the pod events of settled large sets
 	statusBatches *statusBatches
+	// statusPace spaces out the status writes that only show a changing set's progress
+	statusPace *statusPace
 }
 
 // +kubebuilder:rbac:groups=tkex.tencent.com,resources=gamestatefulsets,verbs=get;list;watch;update;patch
@@ -131,6 +136,7 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 			r.statusWrites.forget(req.NamespacedName)
 			r.conflicts.reset(req.NamespacedName)
 			r.statusBatches.forget(req.NamespacedName)
+			r.statusPace.forget(req.NamespacedName)
 			metrics.Forget(req.Namespace, req.Name)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -237,7 +243,8 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	result, execErr := r.podControl.Execute(ctx, set, podActions, templates)
 	execErr = errors.Join(hookErr, execErr)
 	r.expectations.cancel(req.NamespacedName, unmadeCreations(creations, result.CreatedPods), unmadeDeletions(deletions, result.DeletedPods))
-	r.statusBatches.record(req.NamespacedName, len(pods), len(plan.Actions) == 0 && plan.Waiting == "" && execErr == nil)
+	settled := len(plan.Actions) == 0 && plan.Waiting == "" && execErr == nil
+	r.statusBatches.record(req.NamespacedName, len(pods), settled)
 	if plan.Waiting != "" {
 		logger.V(1).Info("waiting", "reason", plan.Waiting)
 	}
@@ -282,7 +289,12 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	if len(plan.Refused) > 0 && !hasConditionReason(set, gstsv1alpha1.ConditionProgressing, planner.ReasonHotPatchRefused) {
 		r.Recorder.Eventf(set, nil, corev1.EventTypeWarning, planner.ReasonHotPatchRefused, "UpdatePod", "%s", strings.Join(plan.Refused, "; "))
 	}
-	if err := r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) { *s = status }); err != nil {
+	// a step of a changing set: the pod write's watch event, the pod waited for or the requeue brings the next
+	// reconcile, which writes the newer counts
+	statusHold := r.statusPace.hold(req.NamespacedName, !settled && execErr == nil, planner.ProgressOnly(set.Status, status), r.Now())
+	if statusHold > 0 {
+		logger.V(1).Info("progress written with a later step", "within", statusHold)
+	} else if err := r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) { *s = status }); err != nil {
 		return ctrl.Result{}, errors.Join(execErr, err)
 	}
 	if err := r.pruneHistory(ctx, set, history, status, pods); err != nil {
@@ -292,8 +304,10 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 		return ctrl.Result{}, execErr
 	}
 	requeue := plan.RequeueAfter
-	if result.RetryAfter > 0 && (requeue == 0 || result.RetryAfter < requeue) {
-		requeue = result.RetryAfter
+	for _, after := range []time.Duration{result.RetryAfter, statusHold} {
+		if after > 0 && (requeue == 0 || after < requeue) {
+			requeue = after
+		}
 	}
 	return ctrl.Result{RequeueAfter: requeue}, nil
 }
@@ -439,6 +453,7 @@ func (r *GameStatefulSetReconciler) writeStatus(ctx context.Context, set *gstsv1
 		return fmt.Errorf("writing status: %w", err)
 	}
 	r.statusWrites.record(set, updated)
+	r.statusPace.wrote(types.NamespacedName{Namespace: set.Namespace, Name: set.Name}, r.Now())
 	return nil
 }
 
@@ -471,6 +486,7 @@ func (r *GameStatefulSetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.expectations = newExpectations()
 	r.statusBatches = newStatusBatches(r.PodStatusBatchPerPod)
 	r.statusWrites = newStatusWrites()
+	r.statusPace = newStatusPace(r.StatusProgressInterval)
 	r.conflicts = newConflictBackoff()
 	indexOwner := func(obj client.Object) []string {
 		if set, ok := controllingSet(obj); ok {

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -36,6 +37,13 @@ const ReasonHotPatchRefused = "HotPatchRefused"
 
 // ReasonCanaryPaused is the Progressing reason while a canary pause step or a failed canary hook holds the update.
 const ReasonCanaryPaused = "CanaryPaused"
+
+// ReasonScaling and ReasonRolloutInProgress are the Progressing reasons of a set on its way: pods to create or
+// delete, pods to update or to become ready.
+const (
+	ReasonScaling           = "Scaling"
+	ReasonRolloutInProgress = "RolloutInProgress"
+)
 
 // ReasonInPlaceUpdateStuck is the Progressing reason while in-place changes cannot complete by themselves.
 const ReasonInPlaceUpdateStuck = "InPlaceUpdateStuck"
@@ -152,7 +160,7 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonHookFailed
 		progressing.Message = fmt.Sprintf("hooks that did not succeed: %s", strings.Join(plan.HookFailed, "; "))
 	case status.Replicas != desired+plan.Surge:
-		progressing.Status, progressing.Reason = metav1.ConditionTrue, "Scaling"
+		progressing.Status, progressing.Reason = metav1.ConditionTrue, ReasonScaling
 		progressing.Message = fmt.Sprintf("scaling from %d to %d pods", status.Replicas, desired+plan.Surge)
 	case len(plan.Refused) > 0:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, ReasonHotPatchRefused
@@ -165,7 +173,7 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, "WaitingForPodDeletion"
 		progressing.Message = fmt.Sprintf("OnDelete: %d of %d pods on revision %s; delete a pod to update it", status.UpdatedReplicas, desired, status.UpdateRevision)
 	case status.UpdatedReplicas < toUpdate || status.ReadyReplicas < desired || status.AvailableReplicas < desired:
-		progressing.Status, progressing.Reason = metav1.ConditionTrue, "RolloutInProgress"
+		progressing.Status, progressing.Reason = metav1.ConditionTrue, ReasonRolloutInProgress
 		progressing.Message = fmt.Sprintf("%d of %d pods on revision %s (partition %d), %d ready", status.UpdatedReplicas, desired, status.UpdateRevision, partition, status.ReadyReplicas)
 	case status.UpdatedReplicas < desired:
 		progressing.Status, progressing.Reason = metav1.ConditionFalse, "PartitionReached"
@@ -203,4 +211,47 @@ func Conditions(set *gstsv1alpha1.GameStatefulSet, status *gstsv1alpha1.GameStat
 		meta.RemoveStatusCondition(&conditions, gstsv1alpha1.ConditionReplicaFailure)
 	}
 	status.Conditions = conditions
+}
+
+// ProgressOnly tells whether after differs from before only in what every step of a scale or a rollout changes:
+// the pod counts, the Ready condition (computed from them), the Progressing condition while it stays True for
+// scaling or rolling out, and the messages of conditions that otherwise stay as they were. Anything else, a
+// revision, the observed generation, the collision count, canary or hook state, a condition that appears, goes
+// or takes another reason (paused, stuck, deadline exceeded, complete), is not, nor is no change at all.
+func ProgressOnly(before, after gstsv1alpha1.GameStatefulSetStatus) bool {
+	if apiequality.Semantic.DeepEqual(before, after) {
+		return false
+	}
+	b, a := withoutProgress(before), withoutProgress(after)
+	if len(b.Conditions) != len(a.Conditions) {
+		return false
+	}
+	for i := range a.Conditions {
+		bc, ac := &b.Conditions[i], &a.Conditions[i]
+		if bc.Type == ac.Type && bc.Status == ac.Status && bc.Reason == ac.Reason {
+			bc.Message, ac.Message = "", ""
+		}
+	}
+	return apiequality.Semantic.DeepEqual(b, a)
+}
+
+// progressingReasons are the Progressing reasons a rollout moves between from one pod to the next: a pod being
+// replaced is one pod fewer (Scaling) until its successor exists (RolloutInProgress).
+var progressingReasons = map[string]bool{ReasonScaling: true, ReasonRolloutInProgress: true}
+
+// withoutProgress is the status without what ProgressOnly lets change, on a copy of its conditions.
+func withoutProgress(s gstsv1alpha1.GameStatefulSetStatus) gstsv1alpha1.GameStatefulSetStatus {
+	s.Replicas, s.ReadyReplicas, s.AvailableReplicas = 0, 0, 0
+	s.CurrentReplicas, s.UpdatedReplicas, s.UpdatedReadyReplicas = 0, 0, 0
+	s.Conditions = append([]metav1.Condition(nil), s.Conditions...)
+	for i := range s.Conditions {
+		c := &s.Conditions[i]
+		switch {
+		case c.Type == gstsv1alpha1.ConditionReady:
+			c.Status, c.Reason, c.Message, c.LastTransitionTime = "", "", "", metav1.Time{}
+		case c.Type == gstsv1alpha1.ConditionProgressing && c.Status == metav1.ConditionTrue && progressingReasons[c.Reason]:
+			c.Reason, c.Message = "", ""
+		}
+	}
+	return s
 }

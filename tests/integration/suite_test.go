@@ -103,7 +103,9 @@ var _ = BeforeSuite(func() {
 		// far above the default, so that the pod events of the specs' sets of two pods and more are batched too
 		// (40 ms is the shortest batch): every spec checks its status with the batching in the way
 		PodStatusBatchPerPod: 20 * time.Millisecond,
-		RestConfig:           cfg,
+		// as deployed: every spec reads its status with the progress held back while its set changes
+		StatusProgressInterval: controllers.DefaultStatusProgressInterval,
+		RestConfig:             cfg,
 	}).SetupWithManager(mgr)).To(Succeed())
 	Expect((&controllers.HookRunReconciler{
 		Client:                  mgr.GetClient(),
