@@ -122,7 +122,7 @@ test-fuzz: ## Fuzz the planner's invariants (with and without hooks), the adopti
 	hack/fuzz.sh ./internal/lossless FuzzAttempted $(FUZZTIME)
 
 .PHONY: bench
-bench: kubectl kustomize ## Benchmark the operator against the StatefulSet controller and OpenKruise's Advanced StatefulSet on the local cluster with kwok nodes, and against the API server unthrottled (docs/performance.md); BENCH_SIZES, BENCH_LIMIT_SIZES, BENCH_REPEAT, BENCH_QPS, BENCH_BURST, BENCH_KRUISE=0.
+bench: kubectl kustomize ## Benchmark the operator against the StatefulSet controller and OpenKruise's Advanced StatefulSet on the local cluster with kwok nodes, and against the API server unthrottled (docs/performance.md); BENCH_SIZES, BENCH_LIMIT_SIZES, BENCH_REPEAT, BENCH_QPS, BENCH_BURST, BENCH_KRUISE=0; BENCH_TIMELINE=N times only scale-ups of N.
 	KUBECTL=$(KUBECTL) KUSTOMIZE=$(KUSTOMIZE) hack/bench.sh
 
 .PHONY: bench-chart

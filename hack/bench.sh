@@ -43,4 +43,5 @@ fi
 go build -o bin/bench-manager ./cmd
 go run ./tests/bench -operator bin/bench-manager -qps "$QPS" -burst "$BURST" -sizes "${BENCH_SIZES-100,300,1000}" \
   -kruise="$([[ "$KRUISE" == 1 ]] && echo true || echo false)" -limit-sizes "${BENCH_LIMIT_SIZES-300,1000,3000}" \
-  -memory-sets "${BENCH_MEMORY_SETS:-100}" -memory-pods "${BENCH_MEMORY_PODS:-100}" -idle "${BENCH_IDLE:-1m}" -repeat "${BENCH_REPEAT:-3}" -repeat-up-to "${BENCH_REPEAT_UP_TO:-300}" | tee bin/bench.out
+  -memory-sets "${BENCH_MEMORY_SETS:-100}" -memory-pods "${BENCH_MEMORY_PODS:-100}" -idle "${BENCH_IDLE:-1m}" -repeat "${BENCH_REPEAT:-3}" -repeat-up-to "${BENCH_REPEAT_UP_TO:-300}" \
+  -timeline "${BENCH_TIMELINE:-0}" -timeline-runs "${BENCH_TIMELINE_RUNS:-3}" | tee bin/bench.out

@@ -57,6 +57,8 @@ func main() {
 	repeatUpTo := flag.Int("repeat-up-to", 0, "sizes above this run once (their rows last long enough not to need a median); 0: all repeat")
 	kruise := flag.Bool("kruise", true, "also run OpenKruise's Advanced StatefulSet, deployed in kruise-system")
 	limitSizes := flag.String("limit-sizes", "300,1000,3000", "sizes of the unthrottled operator rows against direct creation and patching, and of the growth fit")
+	timelineSize := flag.Int("timeline", 0, "only time Parallel scale-ups of this many pods by each controller and directly, split into the last creation, the last readiness and the status (0: the tables)")
+	timelineRuns := flag.Int("timeline-runs", 3, "runs of the timeline, taken in turn")
 	flag.Parse()
 
 	restConfig, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
@@ -80,6 +82,13 @@ func main() {
 	operator, stop, err := startOperator(*operatorBinary, *kubeconfig, *qps, *burst)
 	must(err)
 	b.gsts = operator
+
+	if *timelineSize > 0 {
+		runs, order := b.timeline(ctx, *timelineSize, *timelineRuns)
+		stop()
+		printTimeline(os.Stdout, *timelineSize, runs, order)
+		return
+	}
 
 	var rows []row
 	for _, n := range parseSizes(*sizes) {

@@ -252,12 +252,7 @@ func (b *bench) direct(ctx context.Context, n int) []row {
 	ns := b.namespace(ctx, fmt.Sprintf("bench-direct-%d", n), true)
 	fmt.Printf("API server: %d pods created directly\n", n)
 	start := time.Now()
-	b.eachOrdinal(n, func(i int) {
-		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("direct-%d", i), Namespace: ns,
-			Labels: map[string]string{"app": "direct"}}}
-		kwokPod(&pod.Spec, image+":v1")
-		must(b.k8s.Create(ctx, pod))
-	})
+	b.createDirectly(ctx, ns, n)
 	created := time.Since(start)
 	// listing every pod is heavier than reading a status: look less often
 	for b.readyPods(ctx, ns, "") < n {
@@ -292,6 +287,16 @@ func (b *bench) direct(ctx context.Context, n int) []row {
 		{scenario: directInPlace(n), pods: n, results: apiOnly(restarted.Seconds()),
 			note: fmt.Sprintf("32 unthrottled workers, the bench as the kubelet; all patched in %.1f s", patched.Seconds())},
 	}
+}
+
+// createDirectly creates n pods direct-0..n-1 in ns by 32 unthrottled workers.
+func (b *bench) createDirectly(ctx context.Context, ns string, n int) {
+	b.eachOrdinal(n, func(i int) {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("direct-%d", i), Namespace: ns,
+			Labels: map[string]string{"app": "direct"}}}
+		kwokPod(&pod.Spec, image+":v1")
+		must(b.k8s.Create(ctx, pod))
+	})
 }
 
 func directCreation(n int) string { return fmt.Sprintf("%d pods created directly, until ready", n) }
