@@ -144,35 +144,40 @@ func startLossless(updated, before *corev1.Pod, set *gstsv1alpha1.GameStatefulSe
 	return nil
 }
 
-// reloadGame runs the reload once and records the outcome in the pod's state.
+// reloadGame runs the reload once and records the outcome in the pod's state. It decides on the pod as the API
+// server has it: a reload cannot be taken back, and a reconcile that runs before the cache shows the outcome of the
+// last attempt would otherwise tell the game to reload a second time.
 func (c *PodControl) reloadGame(ctx context.Context, set *gstsv1alpha1.GameStatefulSet, a *planner.Action) error {
 	reload := lossless.ReloadOf(set)
-	step, s := lossless.Next(a.Pod, reload)
-	if step != lossless.Reload {
+	pod, err := c.livePod(ctx, a.Pod)
+	if err != nil || pod == nil {
+		return err
+	}
+	step, s := lossless.Next(pod, reload)
+	if step != lossless.Reload || lossless.RetryIn(s, time.Now()) > 0 {
 		return nil
 	}
-	var err error
 	if reload != nil {
 		if c.Reloader == nil {
 			err = fmt.Errorf("the operator has no reloader")
 		} else {
-			err = c.Reloader.Reload(ctx, a.Pod, reload)
+			err = c.Reloader.Reload(ctx, pod, reload)
 		}
 	}
-	if restarted := lossless.Restarted(a.Pod, s); len(restarted) > 0 {
-		c.Recorder.Eventf(set, a.Pod, corev1.EventTypeWarning, ReasonGameContainerRestarted, "ReloadGame",
+	if restarted := lossless.Restarted(pod, s); len(restarted) > 0 {
+		c.Recorder.Eventf(set, pod, corev1.EventTypeWarning, ReasonGameContainerRestarted, "ReloadGame",
 			"Pod %s: the game container(s) %s restarted during the hot-patch to revision %s: the update was not lossless",
-			a.Pod.Name, strings.Join(restarted, ", "), a.Revision)
+			pod.Name, strings.Join(restarted, ", "), a.Revision)
 	}
 	phase := lossless.Attempted(s, reload, err, time.Now())
 	raw, encodeErr := lossless.Encode(s)
 	if encodeErr != nil {
 		return encodeErr
 	}
-	updated := a.Pod.DeepCopy()
+	updated := pod.DeepCopy()
 	updated.Annotations[inplace.HotPatchStateAnnotation] = raw
-	if patchErr := c.Client.Patch(ctx, updated, client.MergeFromWithOptions(a.Pod, client.MergeFromWithOptimisticLock{})); patchErr != nil {
-		return client.IgnoreNotFound(fmt.Errorf("recording the reload of pod %s: %w", a.Pod.Name, patchErr))
+	if patchErr := c.Client.Patch(ctx, updated, client.MergeFromWithOptions(pod, client.MergeFromWithOptimisticLock{})); patchErr != nil {
+		return client.IgnoreNotFound(fmt.Errorf("recording the reload of pod %s: %w", pod.Name, patchErr))
 	}
 	switch phase {
 	case lossless.PhaseReloaded:
@@ -186,4 +191,19 @@ func (c *PodControl) reloadGame(ctx context.Context, set *gstsv1alpha1.GameState
 			"Pod %s: reload attempt %d failed, retrying: %v", a.Pod.Name, s.ReloadAttempts, err)
 	}
 	return nil
+}
+
+// livePod reads the cached pod from the API server; nil when it is gone or has been replaced by a pod of its name.
+func (c *PodControl) livePod(ctx context.Context, cached *corev1.Pod) (*corev1.Pod, error) {
+	if c.Reader == nil {
+		return cached, nil
+	}
+	live := &corev1.Pod{}
+	if err := c.Reader.Get(ctx, client.ObjectKeyFromObject(cached), live); err != nil {
+		return nil, client.IgnoreNotFound(fmt.Errorf("reading pod %s: %w", cached.Name, err))
+	}
+	if live.UID != cached.UID {
+		return nil, nil
+	}
+	return live, nil
 }

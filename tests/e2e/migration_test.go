@@ -145,6 +145,7 @@ func uninstallOperator() (reinstall func()) {
 	webhook := &admissionregistrationv1.ValidatingWebhookConfiguration{}
 	Expect(k8s.Get(ctx, client.ObjectKey{Name: webhookConfiguration}, webhook)).To(Succeed())
 	scaleOperator(0)
+	noLeader()
 	Expect(k8s.Delete(ctx, webhook)).To(Succeed())
 	done := false
 	return func() {
@@ -158,6 +159,21 @@ func uninstallOperator() (reinstall func()) {
 		scaleOperator(2)
 		webhookAnswers()
 	}
+}
+
+// noLeader waits until no operator process holds the Lease: a leader that stops releases it, and one that goes
+// on renewing it after its pods are gone would reconcile what the spec sets up as the upstream operator's.
+func noLeader() {
+	EventuallyWithOffset(1, func(g Gomega) {
+		lease, err := clientset.CoordinationV1().Leases(operatorNamespace).Get(ctx, leaseName, metav1.GetOptions{})
+		g.Expect(err).NotTo(HaveOccurred())
+		holder := ptr.Deref(lease.Spec.HolderIdentity, "")
+		if holder == "" || lease.Spec.RenewTime == nil {
+			return
+		}
+		expiry := lease.Spec.RenewTime.Add(time.Duration(ptr.Deref(lease.Spec.LeaseDurationSeconds, 15)) * time.Second)
+		g.Expect(time.Now().After(expiry)).To(BeTrue(), "the Lease is held by %s, renewed at %s", holder, lease.Spec.RenewTime)
+	}).Should(Succeed())
 }
 
 // webhookAnswers waits until admission reaches the webhook: pods just Available are reached through its Service

@@ -17,6 +17,7 @@ limitations under the License.
 package integration
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,13 +28,23 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/ptr"
 
 	gstsv1alpha1 "github.com/gamestatefulset/gamestatefulset-operator/api/v1alpha1"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/identity"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/inplace"
 	"github.com/gamestatefulset/gamestatefulset-operator/internal/lossless"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/planner"
+	"github.com/gamestatefulset/gamestatefulset-operator/internal/podcontrol"
 )
+
+// reloaderFunc is a podcontrol.Reloader of a function.
+type reloaderFunc func(context.Context, *corev1.Pod, *gstsv1alpha1.ReloadAction) error
+
+func (f reloaderFunc) Reload(ctx context.Context, pod *corev1.Pod, reload *gstsv1alpha1.ReloadAction) error {
+	return f(ctx, pod, reload)
+}
 
 var _ = Describe("Lossless HotPatchUpdate", func() {
 	It("patches only the content container, reloads the game once it runs, holds the rollout on a failed reload and refuses a game image", func() {
@@ -91,6 +102,22 @@ var _ = Describe("Lossless HotPatchUpdate", func() {
 		Expect(pods[0].Spec.Containers[1].Image).To(Equal("content:v1"), "partition 1 keeps pod 0")
 		Expect(identity.Revision(pods[0])).To(Equal(identity.Revision(before[0])))
 		Consistently(reloads.Load, "1s").Should(Equal(int32(1)), "exactly one reload")
+
+		By("a reconcile that plans from a copy of pod 1 cached before its reload does not reload it again")
+		stale := pods[1].DeepCopy()
+		staleState := inplace.StateOf(stale)
+		staleState.Phase, staleState.ReloadAttempts, staleState.LastReload = lossless.PhasePatched, 0, nil
+		raw, err := lossless.Encode(staleState)
+		Expect(err).NotTo(HaveOccurred())
+		stale.Annotations[inplace.HotPatchStateAnnotation] = raw
+		var sent atomic.Int32
+		control := &podcontrol.PodControl{Client: k8s, Reader: k8s, Recorder: events.NewFakeRecorder(10),
+			Reloader: reloaderFunc(func(context.Context, *corev1.Pod, *gstsv1alpha1.ReloadAction) error { sent.Add(1); return nil })}
+		_, err = control.Execute(ctx, getSet(ns, "web"), []planner.Action{{Type: planner.ReloadGame, Ordinal: 1, Pod: stale,
+			Revision: identity.Revision(stale)}}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sent.Load()).To(BeZero(), "the API server's pod says its game reloaded")
+		Expect(inplace.StateOf(podsOf(ns, "web")[1]).ReloadAttempts).To(Equal(int32(1)))
 
 		By("a reload that fails holds the pod, not updated, with a condition that says so")
 		updateSet(ns, "web", func(s *gstsv1alpha1.GameStatefulSet) {
