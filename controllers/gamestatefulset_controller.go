@@ -291,7 +291,8 @@ func (r *GameStatefulSetReconciler) reconcile(ctx context.Context, req ctrl.Requ
 	}
 	// a step of a changing set: the pod write's watch event, the pod waited for or the requeue brings the next
 	// reconcile, which writes the newer counts
-	statusHold := r.statusPace.hold(req.NamespacedName, !settled && execErr == nil, planner.ProgressOnly(set.Status, status), r.Now())
+	changing := !settled && execErr == nil
+	statusHold := r.statusPace.hold(req.NamespacedName, changing, changing && planner.ProgressOnly(set.Status, status), r.Now())
 	if statusHold > 0 {
 		logger.V(1).Info("progress written with a later step", "within", statusHold)
 	} else if err := r.writeStatus(ctx, set, func(s *gstsv1alpha1.GameStatefulSetStatus) { *s = status }); err != nil {

@@ -143,10 +143,8 @@ func findKruise(ctx context.Context, k8s client.Client) (*controllerUnderTest, e
 	}
 	var podIP string
 	for _, p := range pods.Items {
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil {
-				podIP = p.Status.PodIP
-			}
+		if podReady(&p) && p.DeletionTimestamp == nil {
+			podIP = p.Status.PodIP
 		}
 	}
 	if podIP == "" {

@@ -493,10 +493,8 @@ func (b *bench) readyPods(ctx context.Context, ns, image string) int {
 		if image != "" && (len(p.Status.ContainerStatuses) == 0 || p.Status.ContainerStatuses[0].Image != image) {
 			continue
 		}
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
-				ready++
-			}
+		if podReady(&p) {
+			ready++
 		}
 	}
 	return ready
